@@ -1,0 +1,359 @@
+//! The shared config and credentials files, read as botocore reads them: Python's
+//! `configparser.RawConfigParser` (strict, `=`/`:` delimiters, full-line `#`/`;` comments,
+//! indented continuation lines, lower-cased keys, a `[DEFAULT]` section inherited by all)
+//! plus botocore's `configloader` (nested `key =\n  sub = value` blocks, `[profile x]`,
+//! `[sso-session x]`, `[services x]` sections, credentials merged into profiles).
+
+use std::collections::BTreeMap;
+
+/// A value in a section: plain text, or a nested block (`s3 =\n  key = value`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Nested(Vec<(String, String)>),
+}
+
+impl Value {
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Value::Text(t) => Some(t),
+            Value::Nested(_) => None,
+        }
+    }
+}
+
+/// The options of one section, in file order.
+pub type Section = Vec<(String, Value)>;
+
+pub fn get<'a>(section: &'a Section, key: &str) -> Option<&'a Value> {
+    section.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+fn set(section: &mut Section, key: String, value: Value) {
+    match section.iter_mut().find(|(k, _)| *k == key) {
+        Some(slot) => slot.1 = value,
+        None => section.push((key, value)),
+    }
+}
+
+/// A parse failure: botocore's `ConfigParseError` ("Unable to parse config file: <path>").
+#[derive(Debug, PartialEq)]
+pub struct ParseError;
+
+/// `RawConfigParser.read` + botocore's `raw_config_parse`: the sections in file order.
+pub fn parse_ini(text: &str) -> Result<Vec<(String, Section)>, ParseError> {
+    // Raw sections: (name, [(option, value lines)]); `[DEFAULT]` is kept apart by index.
+    let mut sections: RawSections = Vec::new();
+    let mut default_idx: Option<usize> = None;
+    let mut current: Option<usize> = None;
+    let mut optname: Option<String> = None;
+    let mut indent_level = 0usize;
+    let mut error = false;
+
+    for line in text.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let stripped = py_strip(line);
+        let is_comment = stripped.starts_with('#') || stripped.starts_with(';');
+        let value = if is_comment { "" } else { stripped };
+        if value.is_empty() {
+            // empty_lines_in_values: a blank (not comment) line inside a value is kept.
+            if !is_comment {
+                if let Some(v) = value_lines(&mut sections, current, &optname) {
+                    v.push(String::new());
+                }
+            }
+            continue;
+        }
+        let cur_indent = line.len() - line.trim_start().len();
+        if cur_indent > indent_level {
+            if let Some(v) = value_lines(&mut sections, current, &optname) {
+                v.push(value.to_string());
+                continue;
+            }
+        }
+        indent_level = cur_indent;
+        if let Some(name) = section_header(value) {
+            let existing = sections.iter().position(|(n, _)| n == name);
+            current = Some(match existing {
+                // strict: DuplicateSectionError ([DEFAULT] may repeat).
+                Some(i) if Some(i) != default_idx => return Err(ParseError),
+                Some(i) => i,
+                None => {
+                    sections.push((name.to_string(), Vec::new()));
+                    if name == "DEFAULT" {
+                        default_idx = Some(sections.len() - 1);
+                    }
+                    sections.len() - 1
+                }
+            });
+            optname = None;
+            continue;
+        }
+        // MissingSectionHeaderError.
+        let i = current.ok_or(ParseError)?;
+        match split_option(value) {
+            Some((name, val)) if !name.is_empty() => {
+                let name = name.to_lowercase();
+                if sections[i].1.iter().any(|(k, _)| *k == name) {
+                    return Err(ParseError); // DuplicateOptionError (strict)
+                }
+                sections[i].1.push((name.clone(), vec![val.to_string()]));
+                optname = Some(name);
+            }
+            _ => error = true, // ParsingError, raised after the whole file was read
+        }
+    }
+    if error {
+        return Err(ParseError);
+    }
+
+    let defaults = default_idx
+        .map(|i| sections[i].1.clone())
+        .unwrap_or_default();
+    let join = |lines: &Vec<String>| py_rstrip(&lines.join("\n")).to_string();
+    let mut out = Vec::new();
+    for (idx, (name, opts)) in sections.iter().enumerate() {
+        if Some(idx) == default_idx {
+            continue;
+        }
+        let inherited = defaults
+            .iter()
+            .filter(|(k, _)| !opts.iter().any(|(o, _)| o == k));
+        let mut section: Section = Vec::new();
+        for (k, v) in opts.iter().chain(inherited) {
+            let text = join(v);
+            let value = if text.starts_with('\n') {
+                Value::Nested(parse_nested(&text)?)
+            } else {
+                Value::Text(text)
+            };
+            section.push((k.clone(), value));
+        }
+        out.push((name.clone(), section));
+    }
+    Ok(out)
+}
+
+type RawSections = Vec<(String, Vec<(String, Vec<String>)>)>;
+
+/// The lines of the option being read, if any (continuation lines go there).
+fn value_lines<'a>(
+    sections: &'a mut RawSections,
+    current: Option<usize>,
+    optname: &Option<String>,
+) -> Option<&'a mut Vec<String>> {
+    let (i, name) = (current?, optname.as_ref()?);
+    sections[i]
+        .1
+        .iter_mut()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// configparser's `\[(?P<header>.+)\]` (matched at the start of the stripped line).
+fn section_header(value: &str) -> Option<&str> {
+    let rest = value.strip_prefix('[')?;
+    let end = rest.rfind(']')?;
+    (end > 0).then(|| &rest[..end])
+}
+
+/// configparser's `(?P<option>.*?)\s*(?P<vi>[=:])\s*(?P<value>.*)$`.
+fn split_option(value: &str) -> Option<(&str, &str)> {
+    let i = value.find(['=', ':'])?;
+    Some((py_rstrip(&value[..i]), py_strip(&value[i + 1..])))
+}
+
+/// botocore's `_parse_nested`: `key = value` lines; a line without `=` is a parse error.
+fn parse_nested(text: &str) -> Result<Vec<(String, String)>, ParseError> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        let line = py_strip(line);
+        if line.is_empty() {
+            continue;
+        }
+        let (k, v) = line.split_once('=').ok_or(ParseError)?;
+        let (k, v) = (py_strip(k).to_string(), py_strip(v).to_string());
+        match out.iter_mut().find(|(key, _)| *key == k) {
+            Some(slot) => slot.1 = v,
+            None => out.push((k, v)),
+        }
+    }
+    Ok(out)
+}
+
+/// Python's `str.strip()` (Unicode whitespace).
+pub fn py_strip(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c))
+}
+
+fn py_rstrip(s: &str) -> &str {
+    s.trim_end_matches(|c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c))
+}
+
+/// The profiles, SSO sessions and services sections of the config file, with the
+/// credentials file's sections merged into the profiles (botocore `Session.full_config`).
+#[derive(Debug, Default, Clone)]
+pub struct FullConfig {
+    pub profiles: BTreeMap<String, Section>,
+    pub sso_sessions: BTreeMap<String, Section>,
+    pub services: BTreeMap<String, Section>,
+    /// The raw sections of each file, for the providers that read one file only.
+    pub config_file_profiles: BTreeMap<String, Section>,
+    pub credentials_file: BTreeMap<String, Section>,
+}
+
+/// botocore's `_parse_section`: `shlex.split(name)` must give exactly two words.
+fn second_word(name: &str) -> Option<String> {
+    let words = shlex_split(name)?;
+    (words.len() == 2).then(|| words[1].clone())
+}
+
+/// A small `shlex.split` (POSIX mode): whitespace separates words, quotes group.
+fn shlex_split(s: &str) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next()? {
+                        '\'' => break,
+                        c => cur.push(c),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next()? {
+                        '"' => break,
+                        '\\' => match chars.next()? {
+                            c @ ('\\' | '"' | '$' | '`' | '\n') => cur.push(c),
+                            c => {
+                                cur.push('\\');
+                                cur.push(c);
+                            }
+                        },
+                        c => cur.push(c),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                cur.push(chars.next()?);
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    Some(words)
+}
+
+impl FullConfig {
+    /// Build from the two files' parsed sections (either may be absent).
+    pub fn build(
+        config: Vec<(String, Section)>,
+        credentials: Vec<(String, Section)>,
+    ) -> FullConfig {
+        let mut full = FullConfig::default();
+        for (name, section) in config {
+            if name.starts_with("profile") {
+                if let Some(p) = second_word(&name) {
+                    full.profiles.insert(p, section);
+                }
+            } else if name.starts_with("sso-session") {
+                if let Some(p) = second_word(&name) {
+                    full.sso_sessions.insert(p, section);
+                }
+            } else if name.starts_with("services") {
+                if let Some(p) = second_word(&name) {
+                    full.services.insert(p, section);
+                }
+            } else if name == "default" {
+                full.profiles.insert(name, section);
+            }
+        }
+        full.config_file_profiles = full.profiles.clone();
+        for (name, section) in credentials {
+            let profile = full.profiles.entry(name.clone()).or_default();
+            for (k, v) in &section {
+                set(profile, k.clone(), v.clone());
+            }
+            full.credentials_file.insert(name, section);
+        }
+        full
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_like_configparser() {
+        let text = "# comment\n[default]\nregion = us-west-2\nOutput: json\n\n[profile dev]\nrole_arn=arn\n  continued\n[services s]\nsts =\n  endpoint_url = http://x\n";
+        let sections = parse_ini(text).unwrap();
+        assert_eq!(sections[0].0, "default");
+        assert_eq!(
+            get(&sections[0].1, "region"),
+            Some(&Value::Text("us-west-2".into()))
+        );
+        assert_eq!(
+            get(&sections[0].1, "output"),
+            Some(&Value::Text("json".into()))
+        );
+        assert_eq!(
+            get(&sections[1].1, "role_arn"),
+            Some(&Value::Text("arn\ncontinued".into()))
+        );
+        assert_eq!(
+            get(&sections[2].1, "sts"),
+            Some(&Value::Nested(vec![(
+                "endpoint_url".into(),
+                "http://x".into()
+            )]))
+        );
+    }
+
+    #[test]
+    fn strict_errors() {
+        assert_eq!(parse_ini("[a]\nx=1\n[a]\n"), Err(ParseError));
+        assert_eq!(parse_ini("[a]\nx=1\nx=2\n"), Err(ParseError));
+        assert_eq!(parse_ini("x=1\n"), Err(ParseError));
+        assert_eq!(parse_ini("[a]\nnovalue\n"), Err(ParseError));
+        assert_eq!(parse_ini("[a]\ns =\n  nokey\n"), Err(ParseError));
+    }
+
+    #[test]
+    fn default_section_is_inherited() {
+        let s = parse_ini("[DEFAULT]\nregion = eu\n[default]\n").unwrap();
+        assert_eq!(get(&s[0].1, "region"), Some(&Value::Text("eu".into())));
+    }
+
+    #[test]
+    fn profile_map() {
+        let config = parse_ini(
+            "[profile dev]\nregion = a\n[default]\nregion = b\n[profile]\n[profile a b c]\n",
+        )
+        .unwrap();
+        let creds = parse_ini("[dev]\naws_access_key_id = K\n[other]\nx = 1\n").unwrap();
+        let full = FullConfig::build(config, creds);
+        assert_eq!(full.profiles.len(), 3);
+        assert!(get(&full.profiles["dev"], "aws_access_key_id").is_some());
+        assert!(get(&full.config_file_profiles["dev"], "aws_access_key_id").is_none());
+    }
+}

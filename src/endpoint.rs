@@ -1,0 +1,377 @@
+//! The STS endpoint the token is signed for (spec §1.7): botocore's STS endpoint ruleset
+//! (`sts/2011-06-15/endpoint-rule-set-1.json`, with `UseGlobalEndpoint` hard-wired off in
+//! AWS CLI v2), the partition table (`partitions.json`), configured endpoint URLs, and
+//! botocore's endpoint URL validation.
+
+use crate::error::Error;
+
+/// Where the presigned request goes and how it is signed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StsEndpoint {
+    /// The request URL without query: scheme, netloc and path (`/` when empty).
+    pub url: String,
+    /// The `host` header value: lower-case host, port only when not the scheme default.
+    pub host: String,
+    /// The path as it goes into the canonical request.
+    pub path: String,
+    pub signing_region: String,
+}
+
+/// The inputs of the endpoint rules.
+#[derive(Debug, Default, Clone)]
+pub struct EndpointConfig {
+    /// The resolved region; `None` when configured nowhere.
+    pub region: Option<String>,
+    pub use_fips: bool,
+    pub use_dualstack: bool,
+    /// `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, the profile's services section or
+    /// `endpoint_url`, unless configured endpoints are ignored.
+    pub configured_url: Option<String>,
+}
+
+struct Partition {
+    dns_suffix: &'static str,
+    dualstack_suffix: &'static str,
+    is_us_gov: bool,
+}
+
+/// `aws.partition(region)`: the partition whose region list has the name (the `*-global`
+/// pseudo regions), else the first whose regionRegex matches, else `aws`.
+fn partition(region: &str) -> Partition {
+    // (regex prefixes, global pseudo region, dnsSuffix, dualStackDnsSuffix) in
+    // partitions.json order; each regex is `^<prefix>\-\w+\-\d+$`. (aws-eusc has no
+    // global pseudo region; the name given here matches nothing a user configures.)
+    const PARTITIONS: &[(&[&str], &str, &str, &str)] = &[
+        (
+            &["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx"],
+            "aws-global",
+            "amazonaws.com",
+            "api.aws",
+        ),
+        (
+            &["cn"],
+            "aws-cn-global",
+            "amazonaws.com.cn",
+            "api.amazonwebservices.com.cn",
+        ),
+        (
+            &["eusc-de"],
+            "aws-eusc-global",
+            "amazonaws.eu",
+            "api.amazonwebservices.eu",
+        ),
+        (
+            &["us-iso"],
+            "aws-iso-global",
+            "c2s.ic.gov",
+            "api.aws.ic.gov",
+        ),
+        (
+            &["us-isob"],
+            "aws-iso-b-global",
+            "sc2s.sgov.gov",
+            "api.aws.scloud",
+        ),
+        (
+            &["eu-isoe"],
+            "aws-iso-e-global",
+            "cloud.adc-e.uk",
+            "api.cloud-aws.adc-e.uk",
+        ),
+        (
+            &["us-isof"],
+            "aws-iso-f-global",
+            "csp.hci.ic.gov",
+            "api.aws.hci.ic.gov",
+        ),
+        (&["us-gov"], "aws-us-gov-global", "amazonaws.com", "api.aws"),
+    ];
+    let make = |i: usize| Partition {
+        dns_suffix: PARTITIONS[i].2,
+        dualstack_suffix: PARTITIONS[i].3,
+        is_us_gov: i == PARTITIONS.len() - 1,
+    };
+    if let Some(i) = PARTITIONS.iter().position(|p| p.1 == region) {
+        return make(i);
+    }
+    let matches = |prefixes: &[&str]| {
+        prefixes.iter().any(|p| {
+            region
+                .strip_prefix(p)
+                .and_then(|r| r.strip_prefix('-'))
+                .and_then(|r| r.split_once('-'))
+                .is_some_and(|(word, num)| {
+                    !word.is_empty()
+                        && word.chars().all(|c| c.is_alphanumeric() || c == '_')
+                        && !num.is_empty()
+                        && num.chars().all(|c| c.is_ascii_digit())
+                })
+        })
+    };
+    make(PARTITIONS.iter().position(|p| matches(p.0)).unwrap_or(0))
+}
+
+/// The signing region of the global pseudo regions (their credential scope).
+fn signing_region(region: &str) -> &str {
+    match region {
+        "aws-global" => "us-east-1",
+        "aws-cn-global" => "cn-north-1",
+        "aws-us-gov-global" => "us-gov-west-1",
+        r => r,
+    }
+}
+
+/// Resolve the endpoint. No region at all means botocore's partition endpoint for STS,
+/// `aws-global`; a configured URL wins over FIPS and dual-stack, but needs a region.
+pub fn sts_endpoint(cfg: &EndpointConfig) -> Result<StsEndpoint, Error> {
+    let url = match (&cfg.configured_url, &cfg.region) {
+        (Some(_), None) => return Err(Error::NoRegion),
+        (Some(url), Some(region)) => return build(url, region),
+        (None, region) => {
+            let region = region.as_deref().unwrap_or("aws-global");
+            let p = partition(region);
+            match (cfg.use_fips, cfg.use_dualstack) {
+                (true, true) => format!("https://sts-fips.{region}.{}", p.dualstack_suffix),
+                (true, false) if p.is_us_gov => format!("https://sts.{region}.amazonaws.com"),
+                (true, false) => format!("https://sts-fips.{region}.{}", p.dns_suffix),
+                (false, true) => format!("https://sts.{region}.{}", p.dualstack_suffix),
+                (false, false) if region == "aws-global" => "https://sts.amazonaws.com".into(),
+                (false, false) => format!("https://sts.{region}.{}", p.dns_suffix),
+            }
+        }
+    };
+    build(&url, cfg.region.as_deref().unwrap_or("aws-global"))
+}
+
+fn build(url: &str, region: &str) -> Result<StsEndpoint, Error> {
+    let invalid = || Error::General(format!("Invalid endpoint: {url}"));
+    let parts = UrlParts::split(url).ok_or_else(invalid)?;
+    let hostname = parts.hostname().ok_or_else(invalid)?;
+    if !valid_hostname(&hostname) && !parts.is_ipv6() {
+        return Err(invalid());
+    }
+    let mut host = if parts.is_ipv6() {
+        format!("[{hostname}]")
+    } else {
+        hostname
+    };
+    let default_port = match parts.scheme.as_str() {
+        "http" => Some(80),
+        "https" => Some(443),
+        _ => None,
+    };
+    if let Some(port) = parts.port()? {
+        if Some(port) != default_port {
+            host = format!("{host}:{port}");
+        }
+    }
+    let path = if parts.path.is_empty() {
+        "/".to_string()
+    } else {
+        parts.path.clone()
+    };
+    Ok(StsEndpoint {
+        url: format!("{}://{}{}", parts.scheme, parts.netloc, path),
+        host,
+        path,
+        signing_region: signing_region(region).to_string(),
+    })
+}
+
+/// botocore `is_valid_endpoint_url`'s host check.
+fn valid_hostname(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    if host.is_empty() || host.len() > 255 {
+        return false;
+    }
+    host.split('.').all(|label| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    })
+}
+
+/// Python's `urllib.parse.urlsplit`, as far as endpoints need it.
+#[derive(Debug)]
+pub struct UrlParts {
+    pub scheme: String,
+    pub netloc: String,
+    pub path: String,
+}
+
+impl UrlParts {
+    pub fn split(url: &str) -> Option<UrlParts> {
+        let (scheme_raw, rest) = match url.find(':') {
+            Some(i)
+                if i > 0
+                    && url.as_bytes()[0].is_ascii_alphabetic()
+                    && url[..i]
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+            {
+                (&url[..i], &url[i + 1..])
+            }
+            _ => ("", url),
+        };
+        let (netloc, after) = match rest.strip_prefix("//") {
+            Some(r) => {
+                let end = r.find(['/', '?', '#']).unwrap_or(r.len());
+                (&r[..end], &r[end..])
+            }
+            None => ("", rest),
+        };
+        let path_end = after.find(['?', '#']).unwrap_or(after.len());
+        Some(UrlParts {
+            scheme: scheme_raw.to_ascii_lowercase(),
+            netloc: netloc.to_string(),
+            path: after[..path_end].to_string(),
+        })
+    }
+
+    fn host_port(&self) -> &str {
+        self.netloc
+            .rsplit_once('@')
+            .map_or(self.netloc.as_str(), |(_, h)| h)
+    }
+
+    fn is_ipv6(&self) -> bool {
+        self.host_port().starts_with('[')
+    }
+
+    /// `urlsplit(...).hostname`: lower-case, without brackets, userinfo or port.
+    pub fn hostname(&self) -> Option<String> {
+        let hp = self.host_port();
+        let host = if let Some(rest) = hp.strip_prefix('[') {
+            rest.split_once(']')?.0
+        } else {
+            hp.split_once(':').map_or(hp, |(h, _)| h)
+        };
+        (!host.is_empty()).then(|| host.to_lowercase())
+    }
+
+    /// `urlsplit(...).port`; a non-numeric or out-of-range port is Python's ValueError.
+    fn port(&self) -> Result<Option<u16>, Error> {
+        let hp = self.host_port();
+        let port = match hp.strip_prefix('[') {
+            Some(rest) => rest
+                .split_once(']')
+                .map_or("", |(_, p)| p.strip_prefix(':').unwrap_or("")),
+            None => hp.split_once(':').map_or("", |(_, p)| p),
+        };
+        if port.is_empty() {
+            return Ok(None);
+        }
+        match port.parse::<u16>() {
+            Ok(p) if port.chars().all(|c| c.is_ascii_digit()) => Ok(Some(p)),
+            _ => Err(Error::General(format!(
+                "Port could not be cast to integer value as {}",
+                crate::output::pyrepr::str_repr(port)
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ep(
+        region: Option<&str>,
+        fips: bool,
+        ds: bool,
+        url: Option<&str>,
+    ) -> Result<StsEndpoint, Error> {
+        sts_endpoint(&EndpointConfig {
+            region: region.map(String::from),
+            use_fips: fips,
+            use_dualstack: ds,
+            configured_url: url.map(String::from),
+        })
+    }
+
+    #[test]
+    fn partitions_and_variants() {
+        let host = |r: Option<&str>, f, d| ep(r, f, d, None).unwrap().url;
+        assert_eq!(
+            host(Some("us-west-2"), false, false),
+            "https://sts.us-west-2.amazonaws.com/"
+        );
+        assert_eq!(
+            host(Some("cn-north-1"), false, false),
+            "https://sts.cn-north-1.amazonaws.com.cn/"
+        );
+        assert_eq!(
+            host(Some("us-gov-west-1"), true, false),
+            "https://sts.us-gov-west-1.amazonaws.com/"
+        );
+        assert_eq!(
+            host(Some("us-iso-east-1"), false, false),
+            "https://sts.us-iso-east-1.c2s.ic.gov/"
+        );
+        assert_eq!(
+            host(Some("eusc-de-east-1"), false, false),
+            "https://sts.eusc-de-east-1.amazonaws.eu/"
+        );
+        assert_eq!(
+            host(Some("xx-nowhere-9"), false, false),
+            "https://sts.xx-nowhere-9.amazonaws.com/"
+        );
+        assert_eq!(
+            host(Some("us-west-2"), true, true),
+            "https://sts-fips.us-west-2.api.aws/"
+        );
+        assert_eq!(
+            host(Some("us-west-2"), false, true),
+            "https://sts.us-west-2.api.aws/"
+        );
+        assert_eq!(host(None, false, false), "https://sts.amazonaws.com/");
+        assert_eq!(
+            host(None, true, false),
+            "https://sts-fips.aws-global.amazonaws.com/"
+        );
+        assert_eq!(
+            ep(None, false, false, None).unwrap().signing_region,
+            "us-east-1"
+        );
+    }
+
+    #[test]
+    fn configured_urls() {
+        let e = ep(
+            Some("us-west-2"),
+            true,
+            false,
+            Some("http://LOCALHOST:4566"),
+        )
+        .unwrap();
+        assert_eq!(
+            (e.url.as_str(), e.host.as_str()),
+            ("http://LOCALHOST:4566/", "localhost:4566")
+        );
+        let e = ep(
+            Some("us-west-2"),
+            false,
+            false,
+            Some("https://x.test:443/p"),
+        )
+        .unwrap();
+        assert_eq!(
+            (e.url.as_str(), e.host.as_str(), e.path.as_str()),
+            ("https://x.test:443/p", "x.test", "/p")
+        );
+        let e = ep(Some("us-west-2"), false, false, Some("http://[::1]:4566")).unwrap();
+        assert_eq!(e.host, "[::1]:4566");
+        assert_eq!(
+            ep(None, false, false, Some("http://x")),
+            Err(Error::NoRegion)
+        );
+        assert_eq!(
+            ep(Some(""), false, false, None),
+            Err(Error::General(
+                "Invalid endpoint: https://sts..amazonaws.com".into()
+            ))
+        );
+    }
+}

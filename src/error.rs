@@ -1,0 +1,242 @@
+//! Every failure, with the AWS CLI's exit code and text (spec §4), and the CLI's error
+//! formats (`--cli-error-format`, awscli/errorhandler.py).
+
+use serde_json::{Map, Value};
+
+/// argparse's usage block of the main, service and operation parsers.
+pub const USAGE: &str = "aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\nTo see help text, you can run:\n\n  aws help\n  aws <command> help\n  aws <command> <subcommand> help\n";
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// argparse errors, `Unknown options`, parameter validation, bad `--query`: rc 252.
+    ParamValidation(String),
+    /// botocore `NoCredentialsError`: rc 253.
+    NoCredentials,
+    /// botocore `NoRegionError`: rc 253.
+    NoRegion,
+    /// A service error response (e.g. AssumeRole AccessDenied): rc 254.
+    Client {
+        operation: String,
+        /// The error dict: `Code`, `Message` and any modeled extra fields, in order.
+        error: Map<String, Value>,
+    },
+    /// Any other exception; printed as `str(exception)`: rc 255.
+    General(String),
+    /// get-token without a cluster: the command *returns* a ValueError, which Python's
+    /// `sys.exit` prints bare: rc 1.
+    MissingCluster,
+}
+
+impl Error {
+    pub fn profile_not_found(name: &str) -> Error {
+        Error::General(format!("The config profile ({name}) could not be found"))
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::ParamValidation(_) => 252,
+            Error::NoCredentials | Error::NoRegion => 253,
+            Error::Client { .. } => 254,
+            Error::General(_) => 255,
+            Error::MissingCluster => 1,
+        }
+    }
+
+    /// The error dict the structured formats render (`None` for unstructured errors).
+    fn error_info(&self) -> Option<Map<String, Value>> {
+        let pair = |code: &str, message: String| {
+            let mut m = Map::new();
+            m.insert("Code".into(), code.into());
+            m.insert("Message".into(), message.into());
+            m
+        };
+        match self {
+            Error::ParamValidation(m) => Some(pair("ParamValidation", m.clone())),
+            Error::NoCredentials => Some(pair(
+                "NoCredentials",
+                "Unable to locate credentials. You can configure credentials by running \"aws login\".".into(),
+            )),
+            Error::NoRegion => Some(pair(
+                "NoRegion",
+                "You must specify a region. You can also configure your region by running \"aws configure\".".into(),
+            )),
+            Error::Client { error, .. } => Some(error.clone()),
+            Error::General(_) | Error::MissingCluster => None,
+        }
+    }
+
+    /// `str(exception)` for a service error.
+    fn client_message(operation: &str, error: &Map<String, Value>) -> String {
+        let field = |k: &str| error.get(k).and_then(Value::as_str).unwrap_or("Unknown");
+        format!(
+            "An error occurred ({}) when calling the {operation} operation: {}",
+            field("Code"),
+            error
+                .get("Message")
+                .and_then(Value::as_str)
+                .unwrap_or("Unknown")
+        )
+    }
+
+    /// The bytes the AWS CLI writes to stderr for this error. `format` is the resolved
+    /// `cli_error_format` (`None`: it could not be resolved, e.g. an unknown profile, and
+    /// the CLI falls back to the bare message); `render` renders a value with one of the
+    /// output formatters (json, yaml, text, table with title `error`).
+    pub fn render(
+        &self,
+        format: Option<&str>,
+        render: &dyn Fn(&str, &Value) -> Result<String, String>,
+    ) -> String {
+        if let Error::MissingCluster = self {
+            return "Either parameter --cluster-name or --cluster-id must be specified.\n".into();
+        }
+        let Some(info) = self.error_info() else {
+            let Error::General(msg) = self else {
+                unreachable!("only General and MissingCluster lack an error dict")
+            };
+            return write_error(msg);
+        };
+        let formatted = match self {
+            Error::Client { operation, error } => Error::client_message(operation, error),
+            _ => format!(
+                "An error occurred ({}): {}",
+                info.get("Code")
+                    .and_then(Value::as_str)
+                    .unwrap_or("Unknown"),
+                info.get("Message")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+            ),
+        };
+        let bare = match self {
+            Error::Client { operation, error } => Error::client_message(operation, error),
+            _ => info
+                .get("Message")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        };
+        let format = match format {
+            None | Some("legacy") => return write_error(&bare),
+            Some(f) if crate::cli::ERROR_FORMATS.contains(&f) => f,
+            Some(_) => "enhanced",
+        };
+        if format == "enhanced" {
+            let mut out = write_error(&formatted);
+            out.push_str(&additional_details(&info));
+            return out;
+        }
+        match render(format, &Value::Object(info)) {
+            Ok(text) => text,
+            Err(_) => write_error(&bare),
+        }
+    }
+}
+
+/// awscli/errorformat.py `write_error`.
+pub fn write_error(message: &str) -> String {
+    let message = crate::config::py_strip(message);
+    if message.is_empty() {
+        "\naws: [ERROR]:\n".into()
+    } else {
+        format!("\naws: [ERROR]: {message}\n")
+    }
+}
+
+/// `EnhancedErrorFormatter`: fields of the error dict other than Code and Message.
+fn additional_details(info: &Map<String, Value>) -> String {
+    use crate::output::pyrepr::py_str;
+    let extra: Vec<(&String, &Value)> = info
+        .iter()
+        .filter(|(k, _)| !matches!(k.to_lowercase().as_str(), "code" | "message"))
+        .collect();
+    if extra.is_empty() {
+        return String::new();
+    }
+    let simple = |v: &Value| !matches!(v, Value::Array(_) | Value::Object(_));
+    let mut out = String::from("\nAdditional error details:\n");
+    let mut complex = false;
+    for (k, v) in extra {
+        match v {
+            v if simple(v) => out.push_str(&format!("{k}: {}\n", py_str(v))),
+            Value::Array(items) if items.len() < 5 && items.iter().all(simple) => {
+                let items: Vec<String> = items.iter().map(py_str).collect();
+                out.push_str(&format!("{k}: [{}]\n", items.join(", ")));
+            }
+            Value::Object(m) if m.len() < 5 && m.values().all(simple) => {
+                let items: Vec<String> = m
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", py_str(v)))
+                    .collect();
+                out.push_str(&format!("{k}: {{{}}}\n", items.join(", ")));
+            }
+            _ => {
+                out.push_str(&format!("{k}: <complex value>\n"));
+                complex = true;
+            }
+        }
+    }
+    if complex {
+        out.push_str(
+            "Use \"--cli-error-format json\" or another error format to see the full details.\n",
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_render(_: &str, _: &Value) -> Result<String, String> {
+        Err("unused".into())
+    }
+
+    #[test]
+    fn enhanced_and_legacy() {
+        let e = Error::ParamValidation("Unknown options: --foo".into());
+        assert_eq!(
+            e.render(Some("enhanced"), &no_render),
+            "\naws: [ERROR]: An error occurred (ParamValidation): Unknown options: --foo\n"
+        );
+        assert_eq!(
+            e.render(Some("legacy"), &no_render),
+            "\naws: [ERROR]: Unknown options: --foo\n"
+        );
+        assert_eq!(
+            e.render(Some("bogus"), &no_render),
+            e.render(Some("enhanced"), &no_render)
+        );
+        assert_eq!(e.exit_code(), 252);
+    }
+
+    #[test]
+    fn general_errors_are_never_structured() {
+        let e = Error::profile_not_found("nope");
+        assert_eq!(
+            e.render(Some("json"), &no_render),
+            "\naws: [ERROR]: The config profile (nope) could not be found\n"
+        );
+        assert_eq!(e.exit_code(), 255);
+    }
+
+    #[test]
+    fn client_error_with_details() {
+        let mut error = Map::new();
+        error.insert("Code".into(), "AccessDenied".into());
+        error.insert("Message".into(), "no".into());
+        error.insert("Reason".into(), "x".into());
+        let e = Error::Client {
+            operation: "AssumeRole".into(),
+            error,
+        };
+        assert_eq!(
+            e.render(None, &no_render),
+            "\naws: [ERROR]: An error occurred (AccessDenied) when calling the AssumeRole operation: no\n"
+        );
+        assert_eq!(
+            e.render(Some("enhanced"), &no_render),
+            "\naws: [ERROR]: An error occurred (AccessDenied) when calling the AssumeRole operation: no\n\nAdditional error details:\nReason: x\n"
+        );
+    }
+}

@@ -1,0 +1,300 @@
+//! Resolved settings and where they come from: flags > environment > the profile's config >
+//! defaults, as the AWS CLI's config chains do (spec §3.4). The only module that reads the
+//! environment and the shared config files for settings.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::config::{self, FullConfig, Section, Value};
+use crate::error::Error;
+
+/// A snapshot of the process environment (non-UTF-8 values are read lossily).
+#[derive(Debug, Default, Clone)]
+pub struct Env(pub BTreeMap<String, String>);
+
+impl Env {
+    pub fn from_process() -> Env {
+        Env(std::env::vars_os()
+            .map(|(k, v)| {
+                (
+                    k.to_string_lossy().into_owned(),
+                    v.to_string_lossy().into_owned(),
+                )
+            })
+            .collect())
+    }
+
+    /// Present (even if empty), as botocore's `EnvironmentProvider` sees it.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// Present and not empty.
+    pub fn non_empty(&self, name: &str) -> Option<&str> {
+        self.get(name).filter(|v| !v.is_empty())
+    }
+
+    /// `os.path.expanduser` + `expandvars` for the file locations.
+    pub fn expand_path(&self, path: &str) -> PathBuf {
+        let expanded = match path.strip_prefix('~') {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => match self.get("HOME") {
+                Some(home) => format!("{home}{rest}"),
+                None => path.to_string(),
+            },
+            _ => path.to_string(),
+        };
+        PathBuf::from(self.expand_vars(&expanded))
+    }
+
+    /// `os.path.expandvars`: `$NAME` and `${NAME}` of set variables; others stay as written.
+    fn expand_vars(&self, s: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find('$') {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 1..];
+            let (name, len) = if let Some(braced) = after.strip_prefix('{') {
+                match braced.find('}') {
+                    Some(end) => (&braced[..end], end + 2),
+                    None => ("", 0),
+                }
+            } else {
+                let end = after
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], end)
+            };
+            match self.get(name).filter(|_| !name.is_empty()) {
+                Some(v) => {
+                    out.push_str(v);
+                    rest = &after[len..];
+                }
+                None => {
+                    out.push('$');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// The environment and the shared files, read once at start-up.
+#[derive(Debug)]
+pub struct Settings {
+    pub env: Env,
+    pub files: FullConfig,
+    /// The `--profile` flag, once the main parser has seen it.
+    pub profile_flag: Option<String>,
+}
+
+impl Settings {
+    /// Read `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` (botocore's
+    /// `Session.full_config`, which the CLI loads at start-up).
+    pub fn load(env: Env) -> Result<Settings, Error> {
+        let config_path = env.expand_path(env.get("AWS_CONFIG_FILE").unwrap_or("~/.aws/config"));
+        let creds_path = env.expand_path(
+            env.get("AWS_SHARED_CREDENTIALS_FILE")
+                .unwrap_or("~/.aws/credentials"),
+        );
+        let config = read_ini(&config_path)?;
+        let credentials = read_ini(&creds_path)?;
+        Ok(Settings {
+            env,
+            files: FullConfig::build(config, credentials),
+            profile_flag: None,
+        })
+    }
+
+    /// The selected profile: `--profile` > `AWS_PROFILE` > `AWS_DEFAULT_PROFILE`; `None`
+    /// means `default`, which (unlike a named profile) may be missing.
+    pub fn profile_name(&self) -> Option<&str> {
+        self.profile_flag
+            .as_deref()
+            .or_else(|| self.env.get("AWS_PROFILE"))
+            .or_else(|| self.env.get("AWS_DEFAULT_PROFILE"))
+    }
+
+    /// The profile's merged section (botocore `get_scoped_config`).
+    pub fn scoped(&self) -> Result<Option<&Section>, Error> {
+        match self.profile_name() {
+            None => Ok(self.files.profiles.get("default")),
+            Some(name) => self
+                .files
+                .profiles
+                .get(name)
+                .map(Some)
+                .ok_or_else(|| Error::profile_not_found(name)),
+        }
+    }
+
+    /// A text value of the current profile.
+    pub fn profile_value(&self, key: &str) -> Result<Option<String>, Error> {
+        Ok(self
+            .scoped()?
+            .and_then(|s| config::get(s, key))
+            .and_then(Value::text)
+            .map(String::from))
+    }
+
+    /// A config variable: the first environment variable present, else the profile's key.
+    pub fn var(&self, env_names: &[&str], key: &str) -> Result<Option<String>, Error> {
+        if let Some(v) = env_names.iter().find_map(|n| self.env.get(n)) {
+            return Ok(Some(v.to_string()));
+        }
+        self.profile_value(key)
+    }
+
+    /// botocore's `ensure_boolean` over a config variable.
+    pub fn flag(&self, env_name: &str, key: &str) -> Result<bool, Error> {
+        Ok(self
+            .var(&[env_name], key)?
+            .is_some_and(|v| v.eq_ignore_ascii_case("true")))
+    }
+
+    /// region: `--region` > `AWS_REGION` > `AWS_DEFAULT_REGION` > profile `region`.
+    /// (The instance-metadata step of the chain is skipped: see the credential-chain issue.)
+    pub fn region(&self, flag: Option<&str>) -> Result<Option<String>, Error> {
+        match flag {
+            Some(r) => Ok(Some(r.to_string())),
+            None => self.var(&["AWS_REGION", "AWS_DEFAULT_REGION"], "region"),
+        }
+    }
+
+    /// output: `--output` > `AWS_DEFAULT_OUTPUT` > profile `output` > json.
+    pub fn output(&self, flag: Option<&str>) -> Result<String, Error> {
+        if let Some(f) = flag {
+            return Ok(f.to_string());
+        }
+        Ok(self
+            .var(&["AWS_DEFAULT_OUTPUT"], "output")?
+            .unwrap_or_else(|| "json".into()))
+    }
+
+    /// cli_error_format: `--cli-error-format` > `AWS_CLI_ERROR_FORMAT` > profile >
+    /// enhanced, lower-cased; `None` when the profile lookup itself fails (the CLI then
+    /// prints the bare message).
+    pub fn error_format(&self, flag: Option<&str>) -> Option<String> {
+        if let Some(f) = flag.filter(|f| !f.is_empty()) {
+            return Some(f.to_lowercase());
+        }
+        match self.var(&["AWS_CLI_ERROR_FORMAT"], "cli_error_format") {
+            Ok(Some(f)) if !f.is_empty() => Some(f.to_lowercase()),
+            Ok(_) => Some("enhanced".into()),
+            Err(_) => None,
+        }
+    }
+
+    /// The configured STS endpoint URL, unless configured endpoints are ignored
+    /// (botocore `ConfiguredEndpointProvider`).
+    pub fn configured_sts_endpoint(&self) -> Result<Option<String>, Error> {
+        if self.flag(
+            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+            "ignore_configured_endpoint_urls",
+        )? {
+            return Ok(None);
+        }
+        if let Some(url) = self.env.non_empty("AWS_ENDPOINT_URL_STS") {
+            return Ok(Some(url.into()));
+        }
+        if let Some(url) = self.env.non_empty("AWS_ENDPOINT_URL") {
+            return Ok(Some(url.into()));
+        }
+        if let Some(name) = self.profile_value("services")? {
+            let Some(section) = self.files.services.get(&name).filter(|s| !s.is_empty()) else {
+                return Err(Error::General(format!(
+                    "The profile is configured to use the services section but the \"{name}\" services configuration does not exist."
+                )));
+            };
+            match config::get(section, "sts") {
+                Some(Value::Nested(items)) => {
+                    if let Some((_, url)) = items
+                        .iter()
+                        .find(|(k, v)| k == "endpoint_url" && !v.is_empty())
+                    {
+                        return Ok(Some(url.clone()));
+                    }
+                }
+                Some(Value::Text(_)) => {
+                    return Err(Error::General("'str' object has no attribute 'get'".into()))
+                }
+                None => {}
+            }
+        }
+        Ok(self
+            .profile_value("endpoint_url")?
+            .filter(|u| !u.is_empty()))
+    }
+}
+
+/// One shared file: absent (or not a regular file) reads as empty; an unreadable file is
+/// skipped as configparser does; a malformed one is botocore's ConfigParseError.
+fn read_ini(path: &std::path::Path) -> Result<Vec<(String, Section)>, Error> {
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return Ok(Vec::new());
+    };
+    let parse_error = || Error::General(format!("Unable to parse config file: {}", path.display()));
+    let text = String::from_utf8(bytes).map_err(|_| parse_error())?;
+    config::parse_ini(&text).map_err(|_| parse_error())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Env {
+        Env(pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect())
+    }
+
+    fn settings(pairs: &[(&str, &str)], config: &str) -> Settings {
+        let files = FullConfig::build(config::parse_ini(config).unwrap(), Vec::new());
+        Settings {
+            env: env(pairs),
+            files,
+            profile_flag: None,
+        }
+    }
+
+    #[test]
+    fn region_precedence() {
+        let s = settings(
+            &[("AWS_REGION", "a"), ("AWS_DEFAULT_REGION", "b")],
+            "[default]\nregion = c\n",
+        );
+        assert_eq!(s.region(Some("x")).unwrap().as_deref(), Some("x"));
+        assert_eq!(s.region(None).unwrap().as_deref(), Some("a"));
+        let s = settings(&[("AWS_DEFAULT_REGION", "b")], "[default]\nregion = c\n");
+        assert_eq!(s.region(None).unwrap().as_deref(), Some("b"));
+        let s = settings(&[], "[default]\nregion = c\n");
+        assert_eq!(s.region(None).unwrap().as_deref(), Some("c"));
+    }
+
+    #[test]
+    fn profile_precedence_and_not_found() {
+        let mut s = settings(
+            &[("AWS_PROFILE", "p"), ("AWS_DEFAULT_PROFILE", "q")],
+            "[profile p]\nregion = pr\n",
+        );
+        assert_eq!(s.region(None).unwrap().as_deref(), Some("pr"));
+        s.profile_flag = Some("nope".into());
+        assert_eq!(s.region(None), Err(Error::profile_not_found("nope")));
+        assert_eq!(s.error_format(Some("JSON")).as_deref(), Some("json"));
+        assert_eq!(s.error_format(None), None);
+    }
+
+    #[test]
+    fn expand_vars() {
+        let e = env(&[("HOME", "/h"), ("X", "y")]);
+        assert_eq!(
+            e.expand_path("~/a/$X/${X}/$NOPE"),
+            PathBuf::from("/h/a/y/y/$NOPE")
+        );
+    }
+}
