@@ -162,7 +162,7 @@ pub fn command() -> Command {
 
 /// argparse's view of one clap (sub)command: its options in order, and the positional
 /// that chooses among its subcommands.
-fn parser_spec(cmd: &Command, positional: Option<&str>) -> ParserSpec {
+pub fn parser_spec(cmd: &Command, positional: Option<&str>) -> ParserSpec {
     let options = cmd
         .get_arguments()
         .filter_map(|a| {

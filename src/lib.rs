@@ -14,6 +14,7 @@ pub mod endpoint;
 pub mod error;
 pub mod exec_credential;
 pub mod output;
+pub mod passthrough;
 pub mod settings;
 pub mod terminal;
 pub mod token;

@@ -1,6 +1,12 @@
 //! Python's `repr()` / `str()` of a float, which the AWS CLI's formatters print
 //! (json.dumps, text's `str()`, table cells). Rust's shortest round-trip digits
-//! are the same digits Python uses; only the layout differs.
+//! are the same digits Python uses; only the layout differs. Also Python's `str()` and
+//! `repr()` of JSON values, which the text and table formatters and error texts print.
+
+use serde_json::Value;
+
+use super::east_asian_width::is_printable;
+use super::text::MAX_DEPTH;
 
 /// `repr(f)` as Python 3 prints it: `1.5`, `1.0`, `1e+20`, `1.5e-07`, `inf`, `nan`, `-0.0`.
 pub fn float_repr(f: f64) -> String {
@@ -39,41 +45,132 @@ pub fn float_repr(f: f64) -> String {
     format!("{sign}{body}")
 }
 
-/// The shortest digits that read back as `f` (>= 0) and the decimal exponent of the first,
-/// as Python's `repr` chooses them: Rust's `{:e}` gives shortest round-trip digits too, but
-/// when the exact value lies half-way between two shortest candidates Rust may round up
-/// where Python (dtoa) takes the even digit.
+/// The shortest digits that read back as `f` (>= 0, finite) and the decimal exponent of
+/// the first. Ryu picks the same digits as Python's repr (dtoa mode 0), including the even
+/// digit on exact ties, where Rust's `{:e}` may round up.
 fn shortest_digits(f: f64) -> (String, i32) {
-    let split = |s: String| -> (String, i32) {
-        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
-        (m.replace('.', ""), e.parse().unwrap_or(0))
-    };
-    let (digits, exp) = split(format!("{f:e}"));
-    let n = digits.len();
-    // The exact binary value, in decimal (767 significant digits always suffice).
-    let (exact, exact_exp) = split(format!("{f:.800e}"));
-    if exact_exp != exp || !exact[n..].starts_with('5') || exact[n + 1..].bytes().any(|b| b != b'0')
-    {
-        return (digits, exp);
+    let mut buf = ryu::Buffer::new();
+    let text = buf.format_finite(f);
+    let (mantissa, e) = text.split_once('e').unwrap_or((text, "0"));
+    let e: i32 = e.parse().unwrap_or(0);
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all = format!("{int}{frac}");
+    let mut decpt = int.len() as i32 + e;
+    let trimmed = all.trim_start_matches('0');
+    decpt -= (all.len() - trimmed.len()) as i32;
+    let digits = trimmed.trim_end_matches('0');
+    if digits.is_empty() {
+        return ("0".into(), 0);
     }
-    // A tie: the candidates are the truncation and the truncation plus one.
-    let truncated = &exact[..n];
-    let last = truncated.as_bytes()[n - 1] - b'0';
-    let even = if last % 2 == 0 {
-        truncated.to_string()
-    } else if last < 9 {
-        format!("{}{}", &truncated[..n - 1], last + 1)
-    } else {
-        return (digits, exp);
-    };
-    let reads_back = format!("{}.{}e{exp}", &even[..1], &even[1..])
-        .parse::<f64>()
-        .is_ok_and(|g| g == f);
-    if reads_back {
-        (even.trim_end_matches('0').to_string().max("0".into()), exp)
-    } else {
-        (digits, exp)
+    (digits.to_string(), decpt - 1)
+}
+
+
+/// Not a list or dict: what the CLI calls a scalar.
+pub fn is_scalar(v: &Value) -> bool {
+    !matches!(v, Value::Array(_) | Value::Object(_))
+}
+
+/// The Python type name of a JSON value, as it appears in `AttributeError` messages.
+pub fn py_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
     }
+}
+
+/// Python's `str(v)`: strings verbatim, containers as their `repr`.
+pub fn py_str(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => {
+            let mut out = String::new();
+            push_repr(other, &mut out, 0);
+            out
+        }
+    }
+}
+
+/// Python's `repr(v)`, appended to `out`. Nesting deeper than [`MAX_DEPTH`] cannot reach here
+/// (the formatters stop first), but is cut short as `...` rather than risking the stack.
+fn push_repr(v: &Value, out: &mut String, depth: usize) {
+    if depth > MAX_DEPTH {
+        out.push_str("...");
+        return;
+    }
+    match v {
+        Value::Null => out.push_str("None"),
+        Value::Bool(true) => out.push_str("True"),
+        Value::Bool(false) => out.push_str("False"),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() => out.push_str(&float_repr(f)),
+            _ => out.push_str(&n.to_string()),
+        },
+        Value::String(s) => push_str_repr(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_repr(item, out, depth + 1);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (k, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_str_repr(k, out);
+                out.push_str(": ");
+                push_repr(item, out, depth + 1);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// Python's `repr()` of a str: single quotes unless the text has `'` and no `"`; escapes for
+/// the quote, backslash, `\t\n\r`, other ASCII controls and non-printable code points.
+fn push_str_repr(s: &str, out: &mut String) {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c < ' ' || c == '\x7f' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if c.is_ascii() || is_printable(c) => out.push(c),
+            c if (c as u32) <= 0xff => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push(quote);
+}
+
+/// Python's `repr()` of a str.
+pub fn str_repr(s: &str) -> String {
+    let mut out = String::new();
+    push_str_repr(s, &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -104,93 +201,6 @@ mod tests {
             (1934619779916744.25, "1934619779916744.2"),
         ] {
             assert_eq!(float_repr(f), want, "{f:?}");
-        }
-    }
-}
-
-/// `repr(s)` of a Python `str`: single quotes unless the text has `'` and no `"`;
-/// backslash escapes for the quote, `\\`, `\t`, `\n`, `\r`, and `\x..`/`\u....`/`\U........`
-/// for characters Python does not consider printable.
-pub fn str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if !is_printable(c) => {
-                let n = c as u32;
-                if n < 0x100 {
-                    out.push_str(&format!("\\x{n:02x}"));
-                } else if n < 0x10000 {
-                    out.push_str(&format!("\\u{n:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{n:08x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
-
-/// Python's `str.isprintable()` for one character: false for the Unicode categories
-/// Cc, Cf, Cs, Co, Cn, Zl, Zp and Zs (except the ASCII space). Covers the control,
-/// format, separator and private-use ranges; unassigned code points are treated as
-/// printable (a rare edge the AWS CLI would escape).
-fn is_printable(c: char) -> bool {
-    let n = c as u32;
-    !matches!(n,
-        0x00..=0x1f | 0x7f..=0xa0 | 0xad | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f
-        | 0x890..=0x891 | 0x8e2 | 0x1680 | 0x180e | 0x2000..=0x200f | 0x2028..=0x202f
-        | 0x205f..=0x2064 | 0x2066..=0x206f | 0x3000 | 0xd800..=0xf8ff | 0xfeff
-        | 0xfff9..=0xfffb | 0x110bd | 0x110cd | 0x13430..=0x1343f | 0x1bca0..=0x1bca3
-        | 0x1d173..=0x1d17a | 0xe0001 | 0xe0020..=0xe007f | 0xf0000..=0x10ffff)
-}
-
-/// Python's `str()` of a JSON value: strings as they are, `None`/`True`/`False`, numbers,
-/// and `repr()` of lists and dicts (`['a', 1]`, `{'k': None}`).
-pub fn py_str(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => py_repr(other),
-    }
-}
-
-/// Python's `repr()` of a JSON value.
-pub fn py_repr(v: &serde_json::Value) -> String {
-    use serde_json::Value;
-    match v {
-        Value::Null => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() => float_repr(f),
-            _ => n.to_string(),
-        },
-        Value::String(s) => str_repr(s),
-        Value::Array(items) => {
-            let items: Vec<String> = items.iter().map(py_repr).collect();
-            format!("[{}]", items.join(", "))
-        }
-        Value::Object(m) => {
-            let items: Vec<String> = m
-                .iter()
-                .map(|(k, v)| format!("{}: {}", str_repr(k), py_repr(v)))
-                .collect();
-            format!("{{{}}}", items.join(", "))
         }
     }
 }

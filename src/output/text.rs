@@ -9,8 +9,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::east_asian_width::is_printable;
-use super::pyrepr::float_repr;
+pub(crate) use super::pyrepr::{is_scalar, py_str, py_type_name};
 
 /// Deepest nesting the formatters walk. Python gives up near depth 500 (its recursion limit of
 /// 1000 frames, two frames per level); stopping earlier keeps Rust's stack safe on any thread.
@@ -171,106 +170,6 @@ fn format_dict(
     Ok(())
 }
 
-/// Not a list or dict: what the CLI calls a scalar.
-pub(crate) fn is_scalar(v: &Value) -> bool {
-    !matches!(v, Value::Array(_) | Value::Object(_))
-}
-
-/// The Python type name of a JSON value, as it appears in `AttributeError` messages.
-pub(crate) fn py_type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "NoneType",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
-    }
-}
-
-/// Python's `str(v)`: strings verbatim, containers as their `repr`.
-pub(crate) fn py_str(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => {
-            let mut out = String::new();
-            push_repr(other, &mut out, 0);
-            out
-        }
-    }
-}
-
-/// Python's `repr(v)`, appended to `out`. Nesting deeper than [`MAX_DEPTH`] cannot reach here
-/// (the formatters stop first), but is cut short as `...` rather than risking the stack.
-fn push_repr(v: &Value, out: &mut String, depth: usize) {
-    if depth > MAX_DEPTH {
-        out.push_str("...");
-        return;
-    }
-    match v {
-        Value::Null => out.push_str("None"),
-        Value::Bool(true) => out.push_str("True"),
-        Value::Bool(false) => out.push_str("False"),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() => out.push_str(&float_repr(f)),
-            _ => out.push_str(&n.to_string()),
-        },
-        Value::String(s) => push_str_repr(s, out),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                push_repr(item, out, depth + 1);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (k, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                push_str_repr(k, out);
-                out.push_str(": ");
-                push_repr(item, out, depth + 1);
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// Python's `repr()` of a str: single quotes unless the text has `'` and no `"`; escapes for
-/// the quote, backslash, `\t\n\r`, other ASCII controls and non-printable code points.
-fn push_str_repr(s: &str, out: &mut String) {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c < ' ' || c == '\x7f' => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if c.is_ascii() || is_printable(c) => out.push(c),
-            c if (c as u32) <= 0xff => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push_str(&format!("\\U{:08x}", c as u32)),
-        }
-    }
-    out.push(quote);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,11 +251,7 @@ mod tests {
 
     #[test]
     fn python_repr_of_strings() {
-        let r = |s: &str| {
-            let mut o = String::new();
-            push_str_repr(s, &mut o);
-            o
-        };
+        let r = crate::output::pyrepr::str_repr;
         assert_eq!(r("a"), "'a'");
         assert_eq!(r("it's"), "\"it's\"");
         assert_eq!(r("'\""), "'\\'\"'");

@@ -1014,6 +1014,19 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_does_not_recurse() {
+        let mut v = json!(1);
+        // Deeper than serde_json parses (128), shallow enough for serde_json's recursive drop.
+        for _ in 0..400 {
+            v = json!([v]);
+        }
+        let out = dump(&v);
+        assert!(out.starts_with("- - - "));
+        assert!(out.ends_with("- 1\n"));
+        assert_eq!(out.lines().count(), 1);
+    }
+
+    #[test]
     fn top_level_scalars() {
         assert_eq!(dump(&json!("abc")), "abc\n...\n");
         assert_eq!(dump(&json!("true")), "'true'\n");

@@ -70,7 +70,9 @@ pub(crate) fn call(interp: &mut Interpreter, name: &str, args: Vec<Val>, at: usi
     let arg = |i: usize| &args[i];
     match name {
         "abs" => Ok(match *arg(0) {
-            Val::Int(i) => i.checked_abs().map_or(Val::Float((i as f64).abs()), Val::Int),
+            Val::Int(i) => i
+                .checked_abs()
+                .map_or(Val::Float((i as f64).abs()), Val::Int),
             Val::Float(x) => Val::Float(x.abs()),
             _ => Val::Null,
         }),
@@ -88,7 +90,10 @@ pub(crate) fn call(interp: &mut Interpreter, name: &str, args: Vec<Val>, at: usi
                 .join(text(arg(0))),
         )),
         "keys" => Ok(Val::array(
-            object(arg(0)).keys().map(|k| Val::Str(Arc::clone(k))).collect(),
+            object(arg(0))
+                .keys()
+                .map(|k| Val::Str(Arc::clone(k)))
+                .collect(),
         )),
         "values" => Ok(Val::array(object(arg(0)).values().cloned().collect())),
         "length" => Ok(Val::Int(match arg(0) {
@@ -136,7 +141,11 @@ pub(crate) fn call(interp: &mut Interpreter, name: &str, args: Vec<Val>, at: usi
 
 fn check_arity(name: &str, sig: &Signature, given: usize) -> Result<(), String> {
     let expected = sig.args.len();
-    let plural = if expected == 1 { "argument" } else { "arguments" };
+    let plural = if expected == 1 {
+        "argument"
+    } else {
+        "arguments"
+    };
     if sig.variadic {
         if given < expected {
             return Err(format!(
@@ -171,12 +180,7 @@ pub(crate) fn type_error(function: &str, value: &Val, received: &str, expected: 
     )
 }
 
-fn check_types(
-    name: &str,
-    sig: &Signature,
-    args: &[Val],
-    at: usize,
-) -> Result<(), String> {
+fn check_types(name: &str, sig: &Signature, args: &[Val], at: usize) -> Result<(), String> {
     for (types, value) in sig.args.iter().zip(args) {
         if types.is_empty() {
             continue;
@@ -193,7 +197,10 @@ fn check_types(
         if !base_ok {
             return Err(type_error(name, value, value.jmespath_type(), &expected));
         }
-        let subtypes: Vec<&str> = types.iter().filter_map(|t| t.split_once('-').map(|(_, s)| s)).collect();
+        let subtypes: Vec<&str> = types
+            .iter()
+            .filter_map(|t| t.split_once('-').map(|(_, s)| s))
+            .collect();
         let Val::Array(items) = value else {
             continue;
         };
@@ -392,12 +399,7 @@ fn order(a: &Val, b: &Val, want: Ordering) -> Result<Option<Ordering>, String> {
 /// `sorted()`: a stable sort by `<`.
 fn sort(items: &[Val]) -> EvalResult {
     let mut sorted = items.to_vec();
-    sorted.sort_by(|a, b| {
-        py_order(a, b)
-            .ok()
-            .flatten()
-            .unwrap_or(Ordering::Equal)
-    });
+    sorted.sort_by(|a, b| py_order(a, b).ok().flatten().unwrap_or(Ordering::Equal));
     Ok(Val::array(sorted))
 }
 
@@ -420,8 +422,8 @@ fn merge(args: &[Val]) -> EvalResult {
                         Val::Object(o) => o.keys().map(|k| Val::Str(Arc::clone(k))).collect(),
                         _ => {
                             return Err(format!(
-                                "cannot convert dictionary update sequence element #{i} to a sequence"
-                            ))
+                            "cannot convert dictionary update sequence element #{i} to a sequence"
+                        ))
                         }
                     };
                     if pair.len() != 2 {
@@ -433,10 +435,7 @@ fn merge(args: &[Val]) -> EvalResult {
                     let key = match &pair[0] {
                         Val::Str(s) => Arc::clone(s),
                         Val::Array(_) | Val::Object(_) => {
-                            return Err(format!(
-                                "unhashable type: '{}'",
-                                pair[0].py_type_name()
-                            ))
+                            return Err(format!("unhashable type: '{}'", pair[0].py_type_name()))
                         }
                         // Python keeps a non-str key; it can only be shown as the key
                         // json.dumps would write (documented approximation).
@@ -453,12 +452,7 @@ fn merge(args: &[Val]) -> EvalResult {
                     );
                 }
             }
-            other => {
-                return Err(format!(
-                    "'{}' object is not iterable",
-                    other.py_type_name()
-                ))
-            }
+            other => return Err(format!("'{}' object is not iterable", other.py_type_name())),
         }
     }
     Ok(Val::object(merged))
@@ -539,12 +533,7 @@ impl Call<'_> {
         for item in items {
             keyed.push((self.key(expref, item, &[required])?, item.clone()));
         }
-        keyed.sort_by(|(a, _), (b, _)| {
-            py_order(a, b)
-                .ok()
-                .flatten()
-                .unwrap_or(Ordering::Equal)
-        });
+        keyed.sort_by(|(a, _), (b, _)| py_order(a, b).ok().flatten().unwrap_or(Ordering::Equal));
         Ok(Val::array(keyed.into_iter().map(|(_, v)| v).collect()))
     }
 

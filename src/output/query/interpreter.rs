@@ -249,7 +249,13 @@ impl Interpreter {
         Ok(Val::array(collected))
     }
 
-    fn visit_comparator(&mut self, op: CmpOp, left: &Node, right: &Node, value: &Val) -> EvalResult {
+    fn visit_comparator(
+        &mut self,
+        op: CmpOp,
+        left: &Node,
+        right: &Node,
+        value: &Val,
+    ) -> EvalResult {
         let l = self.child(left, value, 2)?;
         let r = self.child(right, value, 2)?;
         let symbol = match op {

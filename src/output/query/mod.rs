@@ -120,11 +120,15 @@ mod tests {
     }
 
     fn compile_error(expr: &str) -> String {
-        Query::compile(expr).err().unwrap_or_else(|| panic!("{expr} compiled"))
+        Query::compile(expr)
+            .err()
+            .unwrap_or_else(|| panic!("{expr} compiled"))
     }
 
     fn search_error(expr: &str) -> String {
-        run(expr).err().unwrap_or_else(|| panic!("{expr} succeeded"))
+        run(expr)
+            .err()
+            .unwrap_or_else(|| panic!("{expr} succeeded"))
     }
 
     #[test]
@@ -152,8 +156,14 @@ mod tests {
             json!(["ExecCredential", "client.authentication.k8s.io/v1beta1"]),
         );
         assert_query("`1.5`", json!(1.5));
-        assert_query(r#"`{"b": 1, "a": [true, null]}`"#, json!({"b": 1, "a": [true, null]}));
-        assert_query(r#"max_by(`[{"a":1},{"a":3},{"a":2}]`, &a)"#, json!({"a": 3}));
+        assert_query(
+            r#"`{"b": 1, "a": [true, null]}`"#,
+            json!({"b": 1, "a": [true, null]}),
+        );
+        assert_query(
+            r#"max_by(`[{"a":1},{"a":3},{"a":2}]`, &a)"#,
+            json!({"a": 3}),
+        );
         assert_query(
             "{kind: kind, expires: status.expirationTimestamp}",
             json!({"kind": "ExecCredential", "expires": "2024-01-02T03:18:05Z"}),
@@ -165,7 +175,10 @@ mod tests {
         assert_query("not_null(nosuch, kind)", json!("ExecCredential"));
         assert_query("nosuchkey", json!(null));
         assert_query("length(status.token)", json!(481));
-        assert_query("status | keys(@) | sort(@)", json!(["expirationTimestamp", "token"]));
+        assert_query(
+            "status | keys(@) | sort(@)",
+            json!(["expirationTimestamp", "token"]),
+        );
         assert_query(
             "[kind, apiVersion, spec][1:]",
             json!(["client.authentication.k8s.io/v1beta1", {}]),
@@ -188,7 +201,10 @@ mod tests {
             json!({"k": "ExecCredential", "s": {}, "n": null, "l": ["ExecCredential", 1]}),
         );
         assert_query(r#"`[{"a": 1}, 2]`"#, json!([{"a": 1}, 2]));
-        assert_query(r#"`[[1, 2], [3, [4, 5]], "s"]`"#, json!([[1, 2], [3, [4, 5]], "s"]));
+        assert_query(
+            r#"`[[1, 2], [3, [4, 5]], "s"]`"#,
+            json!([[1, 2], [3, [4, 5]], "s"]),
+        );
         assert_query(
             r#"{"名前": 'クラスター', k: kind, w: 'ünï'}"#,
             json!({"名前": "クラスター", "k": "ExecCredential", "w": "ünï"}),
@@ -214,7 +230,18 @@ mod tests {
         );
         assert_query(
             "['true', '123', 'a: b', '', ' x', 'null', '1.5', '#x', 'yes', '2024-01-02']",
-            json!(["true", "123", "a: b", "", " x", "null", "1.5", "#x", "yes", "2024-01-02"]),
+            json!([
+                "true",
+                "123",
+                "a: b",
+                "",
+                " x",
+                "null",
+                "1.5",
+                "#x",
+                "yes",
+                "2024-01-02"
+            ]),
         );
     }
 
@@ -378,7 +405,13 @@ mod tests {
 
     fn hostile_nesting() {
         for n in [100usize, 2000, 100_000] {
-            for (open, close) in [("(", ")"), ("[", "]"), ("!", ""), ("{a:", "}"), ("`[", "]`")] {
+            for (open, close) in [
+                ("(", ")"),
+                ("[", "]"),
+                ("!", ""),
+                ("{a:", "}"),
+                ("`[", "]`"),
+            ] {
                 let expr = format!("{}a{}", open.repeat(n), close.repeat(n));
                 let _ = Query::compile(&expr).map(|q| q.search(&doc()));
             }

@@ -315,7 +315,10 @@ impl Parser {
         } else {
             self.projection_rhs(binding_power(Kind::Star), 2)?
         };
-        Ok(Node::ValueProjection(Box::new(Node::Identity), Box::new(right)))
+        Ok(Node::ValueProjection(
+            Box::new(Node::Identity),
+            Box::new(right),
+        ))
     }
 
     fn nud_lparen(&mut self) -> Parsed {
@@ -548,9 +551,7 @@ impl Parser {
                 key_token.kind,
                 Kind::QuotedIdentifier | Kind::UnquotedIdentifier
             ) {
-                return Err(self.expectation_error(
-                    "['quoted_identifier', 'unquoted_identifier']",
-                ));
+                return Err(self.expectation_error("['quoted_identifier', 'unquoted_identifier']"));
             }
             self.advance();
             self.expect(Kind::Colon)?;

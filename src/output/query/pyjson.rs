@@ -26,7 +26,9 @@ pub(crate) enum JsonError {
 pub(crate) fn loads(text: &str) -> Result<Val, JsonError> {
     let chars: Vec<char> = text.chars().collect();
     if chars.first() == Some(&'\u{feff}') {
-        return Err(JsonError::Invalid("Unexpected UTF-8 BOM (decode using utf-8-sig)"));
+        return Err(JsonError::Invalid(
+            "Unexpected UTF-8 BOM (decode using utf-8-sig)",
+        ));
     }
     let mut p = Decoder { s: &chars, pos: 0 };
     p.skip_ws();
@@ -55,14 +57,9 @@ impl Decoder<'_> {
     }
 
     fn starts_with(&self, word: &str) -> bool {
-        let mut i = self.pos;
-        for c in word.chars() {
-            if self.s.get(i) != Some(&c) {
-                return false;
-            }
-            i += 1;
-        }
-        true
+        (self.pos..)
+            .zip(word.chars())
+            .all(|(i, c)| self.s.get(i) == Some(&c))
     }
 
     fn word(&mut self, word: &str, v: Val) -> Option<Val> {
@@ -202,7 +199,9 @@ impl Decoder<'_> {
     fn unicode_escape(&mut self) -> Result<char, JsonError> {
         let bad = JsonError::Invalid("Invalid \\uXXXX escape");
         let hi = self.hex4().ok_or(bad)?;
-        if (0xd800..0xdc00).contains(&hi) && self.peek() == Some('\\') && self.s.get(self.pos + 1) == Some(&'u')
+        if (0xd800..0xdc00).contains(&hi)
+            && self.peek() == Some('\\')
+            && self.s.get(self.pos + 1) == Some(&'u')
         {
             let save = self.pos;
             self.pos += 2;
@@ -293,7 +292,9 @@ impl Decoder<'_> {
                     self.pos += 1;
                     self.skip_ws();
                     if self.peek() == Some(']') {
-                        return Err(JsonError::Invalid("Illegal trailing comma before end of array"));
+                        return Err(JsonError::Invalid(
+                            "Illegal trailing comma before end of array",
+                        ));
                     }
                 }
                 _ => return Err(JsonError::Invalid("Expecting ',' delimiter")),
@@ -325,10 +326,22 @@ mod tests {
         assert_eq!(repr(r#""\ud83d\ude00\u00e9""#), "'😀é'");
         assert_eq!(error("1."), JsonError::Invalid("Extra data"));
         assert_eq!(error("01"), JsonError::Invalid("Extra data"));
-        assert_eq!(error("[1,]"), JsonError::Invalid("Illegal trailing comma before end of array"));
+        assert_eq!(
+            error("[1,]"),
+            JsonError::Invalid("Illegal trailing comma before end of array")
+        );
         assert_eq!(error("\"a\\x\""), JsonError::Invalid("Invalid \\escape"));
-        assert_eq!(error("\"a\u{1}\""), JsonError::Invalid("Invalid control character at"));
-        assert_eq!(error("\"\\u12\""), JsonError::Invalid("Invalid \\uXXXX escape"));
-        assert!(matches!(loads(&"[".repeat(5000)), Err(JsonError::TooDeep(_))));
+        assert_eq!(
+            error("\"a\u{1}\""),
+            JsonError::Invalid("Invalid control character at")
+        );
+        assert_eq!(
+            error("\"\\u12\""),
+            JsonError::Invalid("Invalid \\uXXXX escape")
+        );
+        assert!(matches!(
+            loads(&"[".repeat(5000)),
+            Err(JsonError::TooDeep(_))
+        ));
     }
 }

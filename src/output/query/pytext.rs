@@ -4,7 +4,7 @@
 //! classes these depend on.
 
 use super::value::Val;
-use crate::output::pyrepr::float_repr;
+use crate::output::pyrepr::{float_repr, str_repr as repr_str};
 
 /// `str(v)`: strings print raw, everything else as `repr(v)`.
 pub(crate) fn py_str(v: &Val) -> String {
@@ -62,40 +62,6 @@ pub(crate) fn expref_str(id: u64) -> String {
         "<jmespath.visitor._Expression object at 0x{:x}>",
         0x7f00_0000_0000u64.wrapping_add(id.wrapping_mul(0x30))
     )
-}
-
-/// `repr(s)` of a Python str: single quotes unless the text has a `'` and no `"`,
-/// backslash escapes for quotes, `\\`, `\t`, `\n`, `\r`, and `\xNN`/`\uNNNN`/`\UNNNNNNNN`
-/// for characters that are not printable.
-pub(crate) fn repr_str(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            _ if c == quote || c == '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            _ if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            _ if (c as u32) < 0x7f => out.push(c),
-            _ if is_printable(c) => out.push(c),
-            _ if (c as u32) <= 0xff => out.push_str(&format!("\\x{:02x}", c as u32)),
-            _ if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),
-            _ => out.push_str(&format!("\\U{:08x}", c as u32)),
-        }
-    }
-    out.push(quote);
-    out
 }
 
 /// `json.dumps(v, separators=(',', ':'), default=str)` — python-jmespath's `to_string`.
@@ -197,41 +163,16 @@ pub(crate) fn is_space(c: char) -> bool {
     )
 }
 
-/// `str.isprintable()` for one non-ASCII character: false for the categories Cc, Cf, Cs,
-/// Co, Zl, Zp, Zs and Cn. Unassigned code points (Cn) depend on the Unicode version of
-/// the Python that runs the CLI; only the noncharacters are covered here, so a few
-/// unassigned characters print raw where Python would escape them (error texts only).
-pub(crate) fn is_printable(c: char) -> bool {
-    let u = c as u32;
-    let non_printable = matches!(
-        u,
-        // Cc
-        0x0000..=0x001f | 0x007f..=0x009f
-        // Zs (except the ASCII space), Zl, Zp
-        | 0x00a0 | 0x1680 | 0x2000..=0x200a | 0x2028 | 0x2029 | 0x202f | 0x205f | 0x3000
-        // Cf
-        | 0x00ad | 0x0600..=0x0605 | 0x061c | 0x06dd | 0x070f | 0x0890..=0x0891 | 0x08e2
-        | 0x180e | 0x200b..=0x200f | 0x202a..=0x202e | 0x2060..=0x2064 | 0x2066..=0x206f
-        | 0xfeff | 0xfff9..=0xfffb | 0x110bd | 0x110cd | 0x13430..=0x1343f
-        | 0x1bca0..=0x1bca3 | 0x1d173..=0x1d17a | 0xe0001 | 0xe0020..=0xe007f
-        // Co
-        | 0xe000..=0xf8ff | 0xf0000..=0xffffd | 0x100000..=0x10fffd
-        // Cn: noncharacters
-        | 0xfdd0..=0xfdef
-    ) || (u & 0xfffe) == 0xfffe;
-    !non_printable
-}
-
 /// Zero code points of the Unicode decimal-digit (Nd) runs: Python's `int()` and
 /// `float()` accept digits of every script (`int('١٢')` is 12).
 const DECIMAL_ZEROS: &[u32] = &[
-    0x0030, 0x0660, 0x06f0, 0x07c0, 0x0966, 0x09e6, 0x0a66, 0x0ae6, 0x0b66, 0x0be6, 0x0c66,
-    0x0ce6, 0x0d66, 0x0de6, 0x0e50, 0x0ed0, 0x0f20, 0x1040, 0x1090, 0x17e0, 0x1810, 0x1946,
-    0x19d0, 0x1a80, 0x1a90, 0x1b50, 0x1bb0, 0x1c40, 0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0,
-    0xa9f0, 0xaa50, 0xabf0, 0xff10, 0x104a0, 0x10d30, 0x11066, 0x110f0, 0x11136, 0x111d0,
-    0x112f0, 0x11450, 0x114d0, 0x11650, 0x116c0, 0x11730, 0x118e0, 0x11950, 0x11c50, 0x11d50,
-    0x11da0, 0x11f50, 0x16a60, 0x16ac0, 0x16b50, 0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6,
-    0x1e140, 0x1e2f0, 0x1e4f0, 0x1e950, 0x1fbf0,
+    0x0030, 0x0660, 0x06f0, 0x07c0, 0x0966, 0x09e6, 0x0a66, 0x0ae6, 0x0b66, 0x0be6, 0x0c66, 0x0ce6,
+    0x0d66, 0x0de6, 0x0e50, 0x0ed0, 0x0f20, 0x1040, 0x1090, 0x17e0, 0x1810, 0x1946, 0x19d0, 0x1a80,
+    0x1a90, 0x1b50, 0x1bb0, 0x1c40, 0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0, 0xa9f0, 0xaa50, 0xabf0,
+    0xff10, 0x104a0, 0x10d30, 0x11066, 0x110f0, 0x11136, 0x111d0, 0x112f0, 0x11450, 0x114d0,
+    0x11650, 0x116c0, 0x11730, 0x118e0, 0x11950, 0x11c50, 0x11d50, 0x11da0, 0x11f50, 0x16a60,
+    0x16ac0, 0x16b50, 0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6, 0x1e140, 0x1e2f0, 0x1e4f0,
+    0x1e950, 0x1fbf0,
 ];
 
 fn decimal_value(c: char) -> Option<u32> {
@@ -369,24 +310,29 @@ mod tests {
 
     #[test]
     fn repr_matches_python() {
-        assert_eq!(repr_str("a'b"), "\"a'b\"");
-        assert_eq!(repr_str("a'b\""), "'a\\'b\"'");
-        assert_eq!(repr_str("tab\there\u{1}\u{7f}"), "'tab\\there\\x01\\x7f'");
-        assert_eq!(repr_str("é日本\u{a0}\u{200b}\u{e000}"), "'é日本\\xa0\\u200b\\ue000'");
         let mut o = Obj::new();
-        o.insert(Arc::from("k"), Val::array(vec![Val::Null, Val::Bool(true), Val::Float(1.0)]));
+        o.insert(
+            Arc::from("k"),
+            Val::array(vec![Val::Null, Val::Bool(true), Val::Float(1.0)]),
+        );
         assert_eq!(py_repr(&Val::object(o)), "{'k': [None, True, 1.0]}");
     }
 
     #[test]
     fn json_dumps_is_ascii_and_compact() {
         let mut o = Obj::new();
-        o.insert(Arc::from("é"), Val::array(vec![Val::str("😀\u{7f}\""), Val::Float(1e20)]));
+        o.insert(
+            Arc::from("é"),
+            Val::array(vec![Val::str("😀\u{7f}\""), Val::Float(1e20)]),
+        );
         assert_eq!(
             json_dumps_compact(&Val::object(o)),
             r#"{"\u00e9":["\ud83d\ude00\u007f\"",1e+20]}"#
         );
-        assert_eq!(json_dumps_compact(&Val::Float(f64::NEG_INFINITY)), "-Infinity");
+        assert_eq!(
+            json_dumps_compact(&Val::Float(f64::NEG_INFINITY)),
+            "-Infinity"
+        );
     }
 
     #[test]

@@ -177,7 +177,8 @@ pub(crate) fn py_eq(a: &Val, b: &Val) -> bool {
         (Val::Null, Val::Null) => true,
         (Val::Str(x), Val::Str(y)) => x == y,
         (Val::Array(x), Val::Array(y)) => {
-            Arc::ptr_eq(x, y) || (x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| py_eq(p, q)))
+            Arc::ptr_eq(x, y)
+                || (x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| py_eq(p, q)))
         }
         (Val::Object(x), Val::Object(y)) => {
             Arc::ptr_eq(x, y)
@@ -260,7 +261,7 @@ pub(crate) fn py_compare(op: &str, a: &Val, b: &Val) -> Result<bool, String> {
 
 /// Nesting deeper than this is refused when converting an input document (it cannot come
 /// from the AWS CLI's own output, and it keeps every recursive walk of a value bounded).
-const MAX_DOCUMENT_DEPTH: usize = 2000;
+const MAX_DOCUMENT_DEPTH: usize = 1000;
 
 /// The document handed to `search`, as the Python objects `json.loads` would give.
 pub(crate) fn from_json(v: &serde_json::Value, depth: usize) -> Result<Val, String> {
@@ -280,12 +281,15 @@ pub(crate) fn from_json(v: &serde_json::Value, depth: usize) -> Result<Val, Stri
             }
         }
         serde_json::Value::String(s) => Val::str(s),
-        serde_json::Value::Array(items) => Val::array(
-            items
-                .iter()
-                .map(|x| from_json(x, depth + 1))
-                .collect::<Result<_, _>>()?,
-        ),
+        serde_json::Value::Array(items) => {
+            // A plain loop: iterator adapters cost several stack frames per nesting level
+            // in unoptimised builds.
+            let mut out = Vec::with_capacity(items.len());
+            for x in items {
+                out.push(from_json(x, depth + 1)?);
+            }
+            Val::array(out)
+        }
         serde_json::Value::Object(map) => {
             let mut obj = Obj::new();
             for (k, x) in map {
@@ -317,7 +321,13 @@ pub(crate) fn to_json(v: &Val) -> Result<serde_json::Value, String> {
         }
         Val::Float(f) => float_json(*f),
         Val::Str(s) => serde_json::Value::String(s.to_string()),
-        Val::Array(items) => serde_json::Value::Array(items.iter().map(to_json).collect::<Result<_, _>>()?),
+        Val::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for x in items.iter() {
+                out.push(to_json(x)?);
+            }
+            serde_json::Value::Array(out)
+        }
         Val::Object(obj) => {
             let mut map = serde_json::Map::with_capacity(obj.len());
             for (k, x) in obj.iter() {
@@ -352,9 +362,15 @@ mod tests {
             Some(Ordering::Greater)
         );
         assert_eq!(num_cmp(Num::Int(2), Num::Float(2.5)), Some(Ordering::Less));
-        assert_eq!(num_cmp(Num::Int(-3), Num::Float(-2.5)), Some(Ordering::Less));
+        assert_eq!(
+            num_cmp(Num::Int(-3), Num::Float(-2.5)),
+            Some(Ordering::Less)
+        );
         assert_eq!(num_cmp(Num::Int(0), Num::Float(f64::NAN)), None);
-        assert_eq!(num_cmp(Num::Int(i128::MAX), Num::Float(1e300)), Some(Ordering::Less));
+        assert_eq!(
+            num_cmp(Num::Int(i128::MAX), Num::Float(1e300)),
+            Some(Ordering::Less)
+        );
     }
 
     #[test]
