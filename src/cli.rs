@@ -121,6 +121,8 @@ const GET_TOKEN_ARGS: &[(&str, &str)] = &[
 /// The clap tree: `aws [globals] eks get-token [options]`.
 pub fn command() -> Command {
     let mut aws = Command::new("aws")
+        .version(env!("CARGO_PKG_VERSION"))
+        .propagate_version(true)
         .no_binary_name(true)
         .args_override_self(true)
         .disable_help_flag(true)

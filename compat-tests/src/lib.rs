@@ -20,12 +20,14 @@
 //! - `GOLDEN_JOBS=N`: parallel runs of cases without servers (default: 2 × CPUs, ≤ 8).
 //! - `FAKETIME_LIB`: path of `libfaketime.so.1` if not at a standard place.
 
+pub mod apiserver;
 pub mod case;
 pub mod compare;
 pub mod diff;
 pub mod known;
 pub mod run;
 pub mod server;
+pub mod sigv4_verify;
 pub mod time;
 
 use case::Case;

@@ -185,7 +185,10 @@ impl<'a> CredentialScope<'a> {
     }
 
     pub fn scope(&self) -> String {
-        format!("{}/{}/{}/aws4_request", self.date, self.region, self.service)
+        format!(
+            "{}/{}/{}/aws4_request",
+            self.date, self.region, self.service
+        )
     }
 }
 
@@ -203,10 +206,14 @@ pub fn verify<'k>(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    let need = |name: &str| get(name).ok_or_else(|| StsRejection::Incomplete(format!("{name} is missing")));
+    let need = |name: &str| {
+        get(name).ok_or_else(|| StsRejection::Incomplete(format!("{name} is missing")))
+    };
 
     if need("X-Amz-Algorithm")? != ALGORITHM {
-        return Err(StsRejection::Incomplete("unsupported X-Amz-Algorithm".into()));
+        return Err(StsRejection::Incomplete(
+            "unsupported X-Amz-Algorithm".into(),
+        ));
     }
     let credential = need("X-Amz-Credential")?;
     let scope = CredentialScope::parse(credential).ok_or_else(|| {
@@ -307,14 +314,20 @@ mod tests {
             ("Action", "GetCallerIdentity"),
             ("Version", "2011-06-15"),
             ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
-            ("X-Amz-Credential", "AKIDEXAMPLE/20261122/us-west-2/sts/aws4_request"),
+            (
+                "X-Amz-Credential",
+                "AKIDEXAMPLE/20261122/us-west-2/sts/aws4_request",
+            ),
             ("X-Amz-Date", "20261122T192907Z"),
             ("X-Amz-Expires", "60"),
             ("X-Amz-SignedHeaders", "host;x-k8s-aws-id"),
             ("X-Amz-Signature", "ignored"),
         ]);
         let headers = vec![
-            ("host".to_string(), "sts.us-west-2.amazonaws.com".to_string()),
+            (
+                "host".to_string(),
+                "sts.us-west-2.amazonaws.com".to_string(),
+            ),
             ("x-k8s-aws-id".to_string(), "x".to_string()),
         ];
         assert_eq!(
@@ -352,28 +365,35 @@ mod tests {
             session_token: None,
         };
         let keys = [key];
-        let req = |cluster: &'static str| ReceivedRequest {
-            host: "sts.us-west-2.amazonaws.com",
-            path: "/",
-            params: &p,
-            headers: &[("x-k8s-aws-id", cluster), ("accept", "application/json")],
+        let check = |cluster: &str, region: &str, keys: &[Key]| {
+            let headers = [("x-k8s-aws-id", cluster), ("accept", "application/json")];
+            let req = ReceivedRequest {
+                host: "sts.us-west-2.amazonaws.com",
+                path: "/",
+                params: &p,
+                headers: &headers,
+            };
+            verify(&req, region, keys).map(|k| k.access_key_id.clone())
         };
-        assert!(verify(&req("test-cluster"), "us-west-2", &keys).is_ok());
         assert_eq!(
-            verify(&req("other-cluster"), "us-west-2", &keys).unwrap_err(),
-            StsRejection::SignatureDoesNotMatch
+            check("test-cluster", "us-west-2", &keys),
+            Ok("ASIAR2TG44V6AS3ZZE7C".to_string())
+        );
+        assert_eq!(
+            check("other-cluster", "us-west-2", &keys),
+            Err(StsRejection::SignatureDoesNotMatch)
         );
         assert!(matches!(
-            verify(&req("test-cluster"), "us-east-1", &keys).unwrap_err(),
-            StsRejection::Scope(_)
+            check("test-cluster", "us-east-1", &keys),
+            Err(StsRejection::Scope(_))
         ));
         let wrong_secret = [Key {
             secret_access_key: "4KD5cntGcVmLWRdF5wvNRuzNL5Qxmp6OKVY6Fz/R".into(),
             ..keys[0].clone()
         }];
         assert_eq!(
-            verify(&req("test-cluster"), "us-west-2", &wrong_secret).unwrap_err(),
-            StsRejection::SignatureDoesNotMatch
+            check("test-cluster", "us-west-2", &wrong_secret),
+            Err(StsRejection::SignatureDoesNotMatch)
         );
     }
 

@@ -17,14 +17,76 @@ depths given by --compile-first-frame (the depth of the parser's first `_express
 frame) and --search-first-frame (the depth of the first `visit` frame), the same
 model the Rust implementation uses.
 
+The AWS CLI bundles CPython 3.13/3.14, whose builtin sum() adds floats with Neumaier
+compensation (since 3.12). On an older Python the reference would differ from the CLI for
+float sums, so there jmespath's functions module is given a sum() that computes what
+CPython 3.12+ computes.
+
 Also: --version prints the jmespath and Python versions.
 """
 
 import argparse
 import json
+import math
 import sys
 
 import jmespath
+import jmespath.functions
+
+C_LONG_MIN = -(2**63)
+C_LONG_MAX = 2**63 - 1
+
+
+def sum_as_cpython_312(items):
+    """builtins.sum(items) with start 0, as CPython 3.12+ computes it: ints are added
+    exactly while the total fits a C long; from the first float on, floats are added with
+    Neumaier's compensation and C-long ints plainly; anything else falls back to `+`."""
+    it = iter(items)
+    total = 0
+    for item in it:
+        if (
+            type(item) is int
+            and C_LONG_MIN <= item <= C_LONG_MAX
+            and C_LONG_MIN <= total + item <= C_LONG_MAX
+        ):
+            total += item
+            continue
+        total = total + item
+        break
+    else:
+        return total
+    if type(total) is float:
+        f, c = total, 0.0
+        for item in it:
+            if type(item) is float:
+                t = f + item
+                if abs(f) >= abs(item):
+                    c += (f - t) + item
+                else:
+                    c += (item - t) + f
+                f = t
+                continue
+            if type(item) is int and C_LONG_MIN <= item <= C_LONG_MAX:
+                f += float(item)
+                continue
+            if c and math.isfinite(c):
+                f += c
+            total = f + item
+            break
+        else:
+            if c and math.isfinite(c):
+                f += c
+            return f
+    for item in it:
+        total = total + item
+    return total
+
+
+SUM_NOTE = "builtin sum"
+if sys.version_info < (3, 12):
+    # jmespath.functions calls the global name `sum` (in _func_sum and _func_avg).
+    jmespath.functions.sum = sum_as_cpython_312
+    SUM_NOTE = "sum() as in CPython 3.12+"
 
 
 def cli_json_encoder(obj):
@@ -85,7 +147,10 @@ def main():
     parser.add_argument("--version", action="store_true")
     args = parser.parse_args()
     if args.version:
-        print("jmespath %s, Python %s" % (jmespath.__version__, sys.version.split()[0]))
+        print(
+            "jmespath %s, Python %s (%s)"
+            % (jmespath.__version__, sys.version.split()[0], SUM_NOTE)
+        )
         return
     cases = json.load(sys.stdin)
     results = [

@@ -3,7 +3,6 @@
 mod east_asian_width;
 pub mod json;
 pub mod pyrepr;
-#[path = "query_stub.rs"]
 pub mod query;
 pub mod table;
 pub mod text;

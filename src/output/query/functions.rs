@@ -185,8 +185,9 @@ fn check_types(name: &str, sig: &Signature, args: &[Val], at: usize) -> Result<(
         if types.is_empty() {
             continue;
         }
+        // Python's deepest frame here, below visit_function_expression (`at`):
         // call_function -> _validate_arguments -> _type_check -> _type_check_single
-        //   -> _subtype_check -> JMESPathTypeError.__init__
+        //   -> _get_allowed_pytypes.
         if at + 5 > RECURSION_LIMIT {
             return Err(RECURSION_ERROR.to_string());
         }

@@ -223,6 +223,14 @@ mod tests {
         );
         assert_query("[kind, `null`, `3`]", json!(["ExecCredential", null, 3]));
         assert_query("{only: kind}", json!({"only": "ExecCredential"}));
+        assert_query(
+            "[kind,apiVersion]",
+            json!(["ExecCredential", "client.authentication.k8s.io/v1beta1"]),
+        );
+        assert_query(
+            "{k: kind, v: apiVersion}",
+            json!({"k": "ExecCredential", "v": "client.authentication.k8s.io/v1beta1"}),
+        );
         assert_query("`[1, [1, 2]]`", json!([1, [1, 2]]));
         assert_query(
             "{msg: join(' ', ['word word word word word word word word word', 'more words to make this longer than eighty columns', kind])}",
@@ -401,6 +409,12 @@ mod tests {
             .unwrap()
             .join()
             .unwrap();
+    }
+
+    #[test]
+    fn query_can_cross_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Query>();
     }
 
     fn hostile_nesting() {

@@ -1,7 +1,8 @@
 //! Python's text conversions that show through python-jmespath: `str()`/`repr()` of
 //! values (error messages print them with `%s`), `json.dumps` (the `to_string` function),
 //! `int()`/`float()` of a string (the `to_number` function) and the Unicode character
-//! classes these depend on.
+//! classes these depend on. `repr()` of a str and float come from `output::pyrepr`,
+//! shared with the formatters.
 
 use super::value::Val;
 use crate::output::pyrepr::{float_repr, str_repr as repr_str};
