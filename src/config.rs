@@ -4,7 +4,7 @@
 //! plus botocore's `configloader` (nested `key =\n  sub = value` blocks, `[profile x]`,
 //! `[sso-session x]`, `[services x]` sections, credentials merged into profiles).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A value in a section: plain text, or a nested block (`s3 =\n  key = value`).
 #[derive(Debug, Clone, PartialEq)]
@@ -29,10 +29,21 @@ pub fn get<'a>(section: &'a Section, key: &str) -> Option<&'a Value> {
     section.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
-fn set(section: &mut Section, key: String, value: Value) {
-    match section.iter_mut().find(|(k, _)| *k == key) {
-        Some(slot) => slot.1 = value,
-        None => section.push((key, value)),
+/// Overlay `update` on `section` (Python's `dict.update`): replaced keys keep their place.
+fn update(section: &mut Section, update: &Section) {
+    let mut index: HashMap<String, usize> = section
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.clone(), i))
+        .collect();
+    for (k, v) in update {
+        match index.get(k) {
+            Some(&i) => section[i].1 = v.clone(),
+            None => {
+                index.insert(k.clone(), section.len());
+                section.push((k.clone(), v.clone()));
+            }
+        }
     }
 }
 
@@ -42,11 +53,15 @@ pub struct ParseError;
 
 /// `RawConfigParser.read` + botocore's `raw_config_parse`: the sections in file order.
 pub fn parse_ini(text: &str) -> Result<Vec<(String, Section)>, ParseError> {
-    // Raw sections: (name, [(option, value lines)]); `[DEFAULT]` is kept apart by index.
+    // Raw sections: (name, [(option, value lines)]) with name and option indexes, so a huge
+    // file costs linear time. `[DEFAULT]` is kept apart by index.
     let mut sections: RawSections = Vec::new();
+    let mut section_index: HashMap<String, usize> = HashMap::new();
+    let mut option_index: Vec<HashMap<String, usize>> = Vec::new();
     let mut default_idx: Option<usize> = None;
     let mut current: Option<usize> = None;
-    let mut optname: Option<String> = None;
+    // The option whose value continuation lines extend: (section, option) indexes.
+    let mut option: Option<(usize, usize)> = None;
     let mut indent_level = 0usize;
     let mut error = false;
 
@@ -57,36 +72,34 @@ pub fn parse_ini(text: &str) -> Result<Vec<(String, Section)>, ParseError> {
         let value = if is_comment { "" } else { stripped };
         if value.is_empty() {
             // empty_lines_in_values: a blank (not comment) line inside a value is kept.
-            if !is_comment {
-                if let Some(v) = value_lines(&mut sections, current, &optname) {
-                    v.push(String::new());
-                }
+            if let (false, Some((i, o))) = (is_comment, option) {
+                sections[i].1[o].1.push(String::new());
             }
             continue;
         }
         let cur_indent = line.len() - line.trim_start().len();
-        if cur_indent > indent_level {
-            if let Some(v) = value_lines(&mut sections, current, &optname) {
-                v.push(value.to_string());
-                continue;
-            }
+        if let (true, Some((i, o))) = (cur_indent > indent_level, option) {
+            sections[i].1[o].1.push(value.to_string());
+            continue;
         }
         indent_level = cur_indent;
         if let Some(name) = section_header(value) {
-            let existing = sections.iter().position(|(n, _)| n == name);
-            current = Some(match existing {
+            current = Some(match section_index.get(name) {
                 // strict: DuplicateSectionError ([DEFAULT] may repeat).
-                Some(i) if Some(i) != default_idx => return Err(ParseError),
-                Some(i) => i,
+                Some(&i) if Some(i) != default_idx => return Err(ParseError),
+                Some(&i) => i,
                 None => {
                     sections.push((name.to_string(), Vec::new()));
+                    option_index.push(HashMap::new());
+                    let i = sections.len() - 1;
+                    section_index.insert(name.to_string(), i);
                     if name == "DEFAULT" {
-                        default_idx = Some(sections.len() - 1);
+                        default_idx = Some(i);
                     }
-                    sections.len() - 1
+                    i
                 }
             });
-            optname = None;
+            option = None;
             continue;
         }
         // MissingSectionHeaderError.
@@ -94,11 +107,12 @@ pub fn parse_ini(text: &str) -> Result<Vec<(String, Section)>, ParseError> {
         match split_option(value) {
             Some((name, val)) if !name.is_empty() => {
                 let name = name.to_lowercase();
-                if sections[i].1.iter().any(|(k, _)| *k == name) {
+                if option_index[i].contains_key(&name) {
                     return Err(ParseError); // DuplicateOptionError (strict)
                 }
-                sections[i].1.push((name.clone(), vec![val.to_string()]));
-                optname = Some(name);
+                option_index[i].insert(name.clone(), sections[i].1.len());
+                sections[i].1.push((name, vec![val.to_string()]));
+                option = Some((i, sections[i].1.len() - 1));
             }
             _ => error = true, // ParsingError, raised after the whole file was read
         }
@@ -118,7 +132,7 @@ pub fn parse_ini(text: &str) -> Result<Vec<(String, Section)>, ParseError> {
         }
         let inherited = defaults
             .iter()
-            .filter(|(k, _)| !opts.iter().any(|(o, _)| o == k));
+            .filter(|(k, _)| !option_index[idx].contains_key(k));
         let mut section: Section = Vec::new();
         for (k, v) in opts.iter().chain(inherited) {
             let text = join(v);
@@ -136,20 +150,6 @@ pub fn parse_ini(text: &str) -> Result<Vec<(String, Section)>, ParseError> {
 
 type RawSections = Vec<(String, Vec<(String, Vec<String>)>)>;
 
-/// The lines of the option being read, if any (continuation lines go there).
-fn value_lines<'a>(
-    sections: &'a mut RawSections,
-    current: Option<usize>,
-    optname: &Option<String>,
-) -> Option<&'a mut Vec<String>> {
-    let (i, name) = (current?, optname.as_ref()?);
-    sections[i]
-        .1
-        .iter_mut()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
-}
-
 /// configparser's `\[(?P<header>.+)\]` (matched at the start of the stripped line).
 fn section_header(value: &str) -> Option<&str> {
     let rest = value.strip_prefix('[')?;
@@ -166,6 +166,7 @@ fn split_option(value: &str) -> Option<(&str, &str)> {
 /// botocore's `_parse_nested`: `key = value` lines; a line without `=` is a parse error.
 fn parse_nested(text: &str) -> Result<Vec<(String, String)>, ParseError> {
     let mut out: Vec<(String, String)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     for line in text.lines() {
         let line = py_strip(line);
         if line.is_empty() {
@@ -173,9 +174,12 @@ fn parse_nested(text: &str) -> Result<Vec<(String, String)>, ParseError> {
         }
         let (k, v) = line.split_once('=').ok_or(ParseError)?;
         let (k, v) = (py_strip(k).to_string(), py_strip(v).to_string());
-        match out.iter_mut().find(|(key, _)| *key == k) {
-            Some(slot) => slot.1 = v,
-            None => out.push((k, v)),
+        match index.get(&k) {
+            Some(&i) => out[i].1 = v,
+            None => {
+                index.insert(k.clone(), out.len());
+                out.push((k, v));
+            }
         }
     }
     Ok(out)
@@ -208,8 +212,10 @@ fn second_word(name: &str) -> Option<String> {
     (words.len() == 2).then(|| words[1].clone())
 }
 
-/// A small `shlex.split` (POSIX mode): whitespace separates words, quotes group.
-fn shlex_split(s: &str) -> Option<Vec<String>> {
+/// A small `shlex.split` (POSIX mode): ` \t\r\n` separate words, quotes group, a
+/// backslash inside double quotes escapes only `\` and `"`; `None` where Python raises
+/// (an unclosed quote, a trailing backslash).
+pub(crate) fn shlex_split(s: &str) -> Option<Vec<String>> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;
@@ -231,7 +237,7 @@ fn shlex_split(s: &str) -> Option<Vec<String>> {
                     match chars.next()? {
                         '"' => break,
                         '\\' => match chars.next()? {
-                            c @ ('\\' | '"' | '$' | '`' | '\n') => cur.push(c),
+                            c @ ('\\' | '"') => cur.push(c),
                             c => {
                                 cur.push('\\');
                                 cur.push(c);
@@ -245,7 +251,7 @@ fn shlex_split(s: &str) -> Option<Vec<String>> {
                 in_word = true;
                 cur.push(chars.next()?);
             }
-            c if c.is_whitespace() => {
+            ' ' | '\t' | '\r' | '\n' => {
                 if in_word {
                     words.push(std::mem::take(&mut cur));
                     in_word = false;
@@ -289,10 +295,7 @@ impl FullConfig {
         }
         full.config_file_profiles = full.profiles.clone();
         for (name, section) in credentials {
-            let profile = full.profiles.entry(name.clone()).or_default();
-            for (k, v) in &section {
-                set(profile, k.clone(), v.clone());
-            }
+            update(full.profiles.entry(name.clone()).or_default(), &section);
             full.credentials_file.insert(name, section);
         }
         full

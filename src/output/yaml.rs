@@ -1073,4 +1073,18 @@ mod tests {
             assert!(!resolves_to_non_string(s), "{s:?}");
         }
     }
+
+    /// A known gap: the CLI's YAML dumper writes anchors and aliases when a `--query` result
+    /// holds the same Python object twice (`--query '[status, status]' --output yaml`);
+    /// a `serde_json::Value` carries no object identity, so we write both copies in full.
+    #[test]
+    #[ignore = "YAML aliases for repeated objects need object identity from the query layer"]
+    fn repeated_objects_become_aliases() {
+        let status = json!({"expirationTimestamp": "2024-01-02T03:18:05Z"});
+        assert_eq!(
+            dump(&json!([status.clone(), status])),
+            "- &id001\n  expirationTimestamp: '2024-01-02T03:18:05Z'\n- *id001\n"
+        );
+    }
+
 }
