@@ -143,6 +143,33 @@ pub fn sts_endpoint(cfg: &EndpointConfig) -> Result<StsEndpoint, Error> {
     build(&url, cfg.region.as_deref().unwrap_or("aws-global"))
 }
 
+/// The endpoint of a regional service whose botocore ruleset is STS's without the global
+/// endpoint (SSO: `portal.sso`/`portal.sso-fips`, SSO OIDC: `oidc`/`oidc-fips`); a
+/// configured URL wins, as it does for STS.
+pub fn regional_endpoint(
+    host: &str,
+    fips_host: &str,
+    cfg: &EndpointConfig,
+) -> Result<StsEndpoint, Error> {
+    let Some(region) = cfg.region.as_deref() else {
+        return Err(Error::General(
+            "Invalid Configuration: Missing Region".into(),
+        ));
+    };
+    if let Some(url) = &cfg.configured_url {
+        return build(url, region);
+    }
+    let p = partition(region);
+    let url = match (cfg.use_fips, cfg.use_dualstack) {
+        (true, true) => format!("https://{fips_host}.{region}.{}", p.dualstack_suffix),
+        (true, false) if p.is_us_gov => format!("https://{host}.{region}.amazonaws.com"),
+        (true, false) => format!("https://{fips_host}.{region}.{}", p.dns_suffix),
+        (false, true) => format!("https://{host}.{region}.{}", p.dualstack_suffix),
+        (false, false) => format!("https://{host}.{region}.{}", p.dns_suffix),
+    };
+    build(&url, region)
+}
+
 fn build(url: &str, region: &str) -> Result<StsEndpoint, Error> {
     let invalid = || Error::General(format!("Invalid endpoint: {url}"));
     let parts = UrlParts::split(url).ok_or_else(invalid)?;
@@ -335,6 +362,44 @@ mod tests {
             ep(None, false, false, None).unwrap().signing_region,
             "us-east-1"
         );
+    }
+
+    #[test]
+    fn sso_portal_and_oidc_hosts() {
+        let cfg = |region: &str, fips, ds| EndpointConfig {
+            region: Some(region.into()),
+            use_fips: fips,
+            use_dualstack: ds,
+            configured_url: None,
+        };
+        let url = |c: &EndpointConfig| {
+            regional_endpoint("portal.sso", "portal.sso-fips", c)
+                .unwrap()
+                .url
+        };
+        assert_eq!(
+            url(&cfg("us-east-1", false, false)),
+            "https://portal.sso.us-east-1.amazonaws.com/"
+        );
+        assert_eq!(
+            url(&cfg("cn-north-1", false, false)),
+            "https://portal.sso.cn-north-1.amazonaws.com.cn/"
+        );
+        assert_eq!(
+            url(&cfg("us-east-1", true, false)),
+            "https://portal.sso-fips.us-east-1.amazonaws.com/"
+        );
+        assert_eq!(
+            url(&cfg("us-gov-west-1", true, false)),
+            "https://portal.sso.us-gov-west-1.amazonaws.com/"
+        );
+        assert_eq!(
+            url(&cfg("us-east-1", false, true)),
+            "https://portal.sso.us-east-1.api.aws/"
+        );
+        let mut local = cfg("us-east-1", true, false);
+        local.configured_url = Some("http://127.0.0.1:28712".into());
+        assert_eq!(url(&local), "http://127.0.0.1:28712/");
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub enum Error {
         operation: String,
         /// The error dict: `Code`, `Message` and any modeled extra fields, in order.
         error: Map<String, Value>,
+        /// botocore's retry note: `Some(n)` when the call ended at its last allowed
+        /// attempt after `n` retries (`... operation (reached max retries: n): ...`).
+        max_retries: Option<u32>,
     },
     /// Any other exception; printed as `str(exception)`: rc 255.
     General(String),
@@ -66,10 +69,18 @@ impl Error {
     }
 
     /// `str(exception)` for a service error.
-    fn client_message(operation: &str, error: &Map<String, Value>) -> String {
+    fn client_message(
+        operation: &str,
+        error: &Map<String, Value>,
+        max_retries: &Option<u32>,
+    ) -> String {
         let field = |k: &str| error.get(k).and_then(Value::as_str).unwrap_or("Unknown");
+        let retry_info = match max_retries {
+            Some(n) => format!(" (reached max retries: {n})"),
+            None => String::new(),
+        };
         format!(
-            "An error occurred ({}) when calling the {operation} operation: {}",
+            "An error occurred ({}) when calling the {operation} operation{retry_info}: {}",
             field("Code"),
             error
                 .get("Message")
@@ -97,7 +108,11 @@ impl Error {
             return write_error(msg);
         };
         let formatted = match self {
-            Error::Client { operation, error } => Error::client_message(operation, error),
+            Error::Client {
+                operation,
+                error,
+                max_retries,
+            } => Error::client_message(operation, error, max_retries),
             _ => format!(
                 "An error occurred ({}): {}",
                 info.get("Code")
@@ -109,7 +124,11 @@ impl Error {
             ),
         };
         let bare = match self {
-            Error::Client { operation, error } => Error::client_message(operation, error),
+            Error::Client {
+                operation,
+                error,
+                max_retries,
+            } => Error::client_message(operation, error, max_retries),
             _ => info
                 .get("Message")
                 .and_then(Value::as_str)
@@ -229,6 +248,7 @@ mod tests {
         let e = Error::Client {
             operation: "AssumeRole".into(),
             error,
+            max_retries: None,
         };
         assert_eq!(
             e.render(None, &no_render),

@@ -13,11 +13,16 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod exec_credential;
+pub mod http;
 pub mod output;
 pub mod passthrough;
 pub mod settings;
+pub mod sigv4;
+pub mod sts;
 pub mod terminal;
+pub mod timestamp;
 pub mod token;
+pub mod xml;
 
 use std::io::Write;
 
@@ -94,7 +99,7 @@ impl State {
             None => {
                 let _ = writeln!(
                     io.stdout,
-                    "aws-eks-token/{} (compatible with aws-cli/{COMPATIBLE_AWS_CLI} eks get-token)",
+                    "aws-eks-token/{} (eks get-token compatible with AWS CLI v{COMPATIBLE_AWS_CLI})",
                     env!("CARGO_PKG_VERSION")
                 );
                 return Ok(());
@@ -149,29 +154,38 @@ impl State {
             )));
         }
 
-        // get-token's _run_main (spec §1.3). 1: the STS client (region, profile, creds).
-        let region = settings.region(globals.region.as_deref())?;
+        // get-token's _run_main (spec §1.3). 1: the STS client (region, profile, creds),
+        // and with --role-arn the AssumeRole call made with it.
+        let region_flag = globals.region.as_deref();
+        let mut region = credentials::resolve_region(settings, region_flag)?;
         if let Some(r) = &region {
             validate_region_name(r)?;
         }
         settings.scoped()?; // every client config lookup needs the profile to exist
-        if let Some(arn) = &role_arn {
-            if arn.chars().count() < 20 {
-                return Err(Error::ParamValidation(format!(
-                    "Parameter validation failed:\nInvalid length for parameter RoleArn, value: {}, valid min length: 20",
-                    arn.chars().count()
-                )));
-            }
-            return Err(Error::General(
-                "aws-eks-token does not support --role-arn yet; use the AWS CLI for this call"
-                    .into(),
-            ));
-        }
-        let creds = if globals.no_sign_request {
+        let timeout = |v: &Option<String>| v.as_deref().map(python_int).transpose();
+        let mut net = credentials::Ctx::new(
+            settings,
+            timeout(&globals.cli_connect_timeout)?,
+            timeout(&globals.cli_read_timeout)?,
+            region.clone(),
+        );
+        // With --no-sign-request the client is unsigned and loads no credentials.
+        let mut chain = if globals.no_sign_request {
             None
         } else {
-            credentials::resolve(settings)?
+            credentials::resolve(&net)?
         };
+        net.configure_retries()?;
+        if let Some(arn) = &role_arn {
+            let assumed =
+                assume_role_for_token(&net, chain.take(), region, arn, globals.no_sign_request)?;
+            // STSClientFactory makes a second client, which resolves the region again.
+            region = credentials::resolve_region(settings, region_flag)?;
+            if let Some(r) = &region {
+                validate_region_name(r)?;
+            }
+            chain = assumed.map(credentials::Source::Static);
+        }
         let endpoint = endpoint::sts_endpoint(&endpoint::EndpointConfig {
             region,
             use_fips: settings.flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?,
@@ -190,10 +204,13 @@ impl State {
             .or(cluster_name.filter(|s| !s.is_empty()))
             .ok_or(Error::MissingCluster)?;
 
-        // 4–5: sign, then the expiration from a second clock read.
+        // 4–5: sign (deferred credentials are fetched now), then the expiration from a
+        // second clock read.
+        let creds = chain.map(|c| c.frozen(&net)).transpose()?;
         if creds.is_none() && !globals.no_sign_request {
             return Err(Error::NoCredentials);
         }
+        let creds = creds.filter(|_| !globals.no_sign_request);
         let token = token::token(creds.as_ref(), &endpoint, &id, clock::UtcTime::now());
         let expiration = clock::UtcTime::now().plus_seconds(14 * 60).rfc3339();
 
@@ -261,6 +278,40 @@ impl State {
     }
 }
 
+/// get-token's `STSClientFactory` with `--role-arn`: `AssumeRole` with the session name
+/// `EKSGetTokenAuth` on a client in the command's region, signed with the chain's
+/// credentials (or unsigned with `--no-sign-request`, whose token ignores them). Not
+/// cached, as in the CLI.
+fn assume_role_for_token(
+    net: &credentials::Ctx,
+    chain: Option<credentials::Source>,
+    region: Option<String>,
+    role_arn: &str,
+    unsigned: bool,
+) -> Result<Option<token::Credentials>, Error> {
+    // botocore's order: endpoint, parameter validation, then signing (the source
+    // credentials, a region, credentials at all), then the request.
+    let endpoint = net.sts_endpoint(region, !unsigned)?;
+    let params = [
+        ("RoleArn", sts::Param::Str(role_arn, 20)),
+        ("RoleSessionName", sts::Param::Str("EKSGetTokenAuth", 2)),
+    ];
+    sts::validate(&params)?;
+    let source = chain.map(|c| c.frozen(net)).transpose()?;
+    let endpoint = endpoint.ok_or(Error::NoRegion)?;
+    if source.is_none() && !unsigned {
+        return Err(Error::NoCredentials);
+    }
+    let response = sts::Sts {
+        http: net.aws_http()?,
+        retry: net.retry,
+        endpoint: &endpoint,
+        signer: source.as_ref(),
+    }
+    .call("AssumeRole", &params)?;
+    Ok(Some(response.credentials()?).filter(|_| !unsigned))
+}
+
 /// `--color`: on, off, or auto = on when stdout is a terminal.
 fn table_color(flag: Option<&str>, stdout_is_tty: bool) -> bool {
     match flag.unwrap_or("auto") {
@@ -293,7 +344,7 @@ fn python_write_error(e: &std::io::Error) -> String {
 
 /// Python's `int(value)` for `--cli-*-timeout`: optional whitespace and sign, digits with
 /// single underscores between them.
-fn python_int(value: &str) -> Result<i64, Error> {
+pub(crate) fn python_int(value: &str) -> Result<i64, Error> {
     let invalid = || {
         Error::General(format!(
             "invalid literal for int() with base 10: {}",
@@ -315,7 +366,7 @@ fn python_int(value: &str) -> Result<i64, Error> {
 }
 
 /// botocore `validate_region_name`: a valid host label, not all digits.
-fn validate_region_name(region: &str) -> Result<(), Error> {
+pub(crate) fn validate_region_name(region: &str) -> Result<(), Error> {
     let ok = region.len() <= 63
         && !region.starts_with('-')
         && !region.ends_with('-')

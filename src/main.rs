@@ -28,7 +28,10 @@ fn main() {
         );
         if let Some(real) = real.filter(|_| invoked_as_aws || !version_only) {
             let err = passthrough::exec(&real, &raw_args, &shims);
-            eprintln!("aws-eks-token: could not run the AWS CLI at {}: {err}", real.display());
+            eprintln!(
+                "aws-eks-token: could not run the AWS CLI at {}: {err}",
+                real.display()
+            );
             std::process::exit(255);
         }
     }

@@ -48,11 +48,17 @@ pub fn is_ours(args: &[String]) -> bool {
 }
 
 /// The real AWS CLI to run instead of this binary, if there is one.
-pub fn find_real_aws(path_var: Option<OsString>, explicit: Option<OsString>, shims: &[PathBuf]) -> Option<PathBuf> {
+pub fn find_real_aws(
+    path_var: Option<OsString>,
+    explicit: Option<OsString>,
+    shims: &[PathBuf],
+) -> Option<PathBuf> {
     if let Some(explicit) = explicit {
         return (!explicit.is_empty()).then(|| PathBuf::from(explicit));
     }
-    let me = std::env::current_exe().ok().and_then(|p| p.canonicalize().ok());
+    let me = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok());
     std::env::split_paths(&path_var?)
         .map(|dir| dir.join(if cfg!(windows) { "aws.exe" } else { "aws" }))
         .filter(|p| is_executable(p))
@@ -79,7 +85,10 @@ fn is_executable(p: &Path) -> bool {
 /// Returns only if the program could not be started.
 pub fn exec(real: &Path, args: &[OsString], shims: &[PathBuf]) -> std::io::Error {
     let mut shims = shims.to_vec();
-    if let Some(me) = std::env::current_exe().ok().and_then(|p| p.canonicalize().ok()) {
+    if let Some(me) = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok())
+    {
         shims.push(me);
     }
     let mut cmd = std::process::Command::new(real);
@@ -119,7 +128,14 @@ mod tests {
     #[test]
     fn only_eks_get_token_is_ours() {
         assert!(ours(&["eks", "get-token", "--cluster-name", "a"]));
-        assert!(ours(&["--region", "x", "eks", "--output", "json", "get-token"]));
+        assert!(ours(&[
+            "--region",
+            "x",
+            "eks",
+            "--output",
+            "json",
+            "get-token"
+        ]));
         assert!(ours(&["eks", "get-token", "--bogus"]));
         assert!(ours(&["--output", "jsn", "s3", "ls"]));
         assert!(!ours(&["s3", "ls"]));

@@ -154,7 +154,8 @@ impl Settings {
     }
 
     /// region: `--region` > `AWS_REGION` > `AWS_DEFAULT_REGION` > profile `region`.
-    /// (The instance-metadata step of the chain is skipped: see the credential-chain issue.)
+    /// The last step of the CLI's chain, instance metadata, needs the network and is
+    /// `credentials::imds::region`, asked only when this gives `None`.
     pub fn region(&self, flag: Option<&str>) -> Result<Option<String>, Error> {
         match flag {
             Some(r) => Ok(Some(r.to_string())),
@@ -189,13 +190,27 @@ impl Settings {
     /// The configured STS endpoint URL, unless configured endpoints are ignored
     /// (botocore `ConfiguredEndpointProvider`).
     pub fn configured_sts_endpoint(&self) -> Result<Option<String>, Error> {
+        self.configured_endpoint("STS", "sts")
+    }
+
+    /// A service's configured endpoint URL: `AWS_ENDPOINT_URL_<SERVICE>`, then
+    /// `AWS_ENDPOINT_URL`, then the profile's `services` section entry `service_key`, then
+    /// the profile's `endpoint_url` (e.g. `("SSO_OIDC", "sso_oidc")`).
+    pub fn configured_endpoint(
+        &self,
+        env_suffix: &str,
+        service_key: &str,
+    ) -> Result<Option<String>, Error> {
         if self.flag(
             "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
             "ignore_configured_endpoint_urls",
         )? {
             return Ok(None);
         }
-        if let Some(url) = self.env.non_empty("AWS_ENDPOINT_URL_STS") {
+        if let Some(url) = self
+            .env
+            .non_empty(&format!("AWS_ENDPOINT_URL_{env_suffix}"))
+        {
             return Ok(Some(url.into()));
         }
         if let Some(url) = self.env.non_empty("AWS_ENDPOINT_URL") {
@@ -207,7 +222,7 @@ impl Settings {
                     "The profile is configured to use the services section but the \"{name}\" services configuration does not exist."
                 )));
             };
-            match config::get(section, "sts") {
+            match config::get(section, service_key) {
                 Some(Value::Nested(items)) => {
                     if let Some((_, url)) = items
                         .iter()

@@ -117,7 +117,7 @@ pub fn presign_get_caller_identity(
 }
 
 /// Python's `urllib.parse.quote(s, safe='-_.~' + extra)` over UTF-8 bytes.
-fn quote(s: &str, extra_safe: &str) -> String {
+pub(crate) fn quote(s: &str, extra_safe: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         let c = b as char;
@@ -131,20 +131,20 @@ fn quote(s: &str, extra_safe: &str) -> String {
 }
 
 /// botocore's header canonicalisation: `' '.join(value.split())` (Unicode whitespace).
-fn trim_all(v: &str) -> String {
+pub(crate) fn trim_all(v: &str) -> String {
     v.split(|c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c))
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
+pub(crate) fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(data);
     mac.finalize().into_bytes().to_vec()
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -414,7 +414,7 @@ impl TokenVerifier {
         let (scheme, rest) = url
             .split_once("://")
             .ok_or_else(|| Rejection::NotAUrl(format!("{url:?} has no scheme://")))?;
-        if scheme.to_ascii_lowercase() != "https" {
+        if !scheme.eq_ignore_ascii_case("https") {
             return Err(Rejection::Scheme(scheme.to_owned()));
         }
         let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
@@ -1153,108 +1153,37 @@ mod tests {
     }
 
     /// Tokens the AWS CLI 2.36.7 made (AWSCLI-SPEC §6): accepted by a server of the right
-    /// partition for their cluster, refused for another cluster.
+    /// partition for their cluster, refused for another cluster. Columns: host, cluster,
+    /// session token (`-`: none), signature, the server's partition.
+    const CLI_TOKENS: &str = "
+        sts.us-west-2.amazonaws.com     a       -   5604fdc5c7d7514a5129e855fc4b87369793830c1e0616953e096dfc5ae837c7 aws
+        sts.us-west-2.amazonaws.com     x       -   14b413c07f1f1d5328fb8e5178247bdc268c698e37eb3f0724ba63ef529e2cbe aws
+        sts.us-west-2.amazonaws.com     abc     -   b0be7d9ef8344c01c04e02d3452c210edfa15f56a1c20bc49e817e906ac3cbd7 aws
+        sts.us-west-2.amazonaws.com     a       FQoGZXIvYXdzEXAMPLE/+= 63e83ffb19731e778a6fc35de492ff28f518b3b93540cce4ad1bd758bab65ce7 aws
+        sts.amazonaws.com               a       -   9e01852d629e832ffd20b5742d3af6a8e848685fe1577d36a8596edd4e718db7 aws
+        sts.us-east-1.amazonaws.com     a       -   dddcb73a25d067f1326ebf5d2321136a91df3697810c459ccd2216e55f09b4c0 aws
+        sts.eu-west-1.amazonaws.com     a       -   a125b886b4dd653ac6d6f474b6adf5277f9b1706f9bf9fa824c1fe2e2e278850 aws
+        sts.cn-north-1.amazonaws.com.cn a       -   25621aeba7e35be2fa64046cb65ace417bf5fabe08c648e6b12be96e6789ed6f aws-cn
+        sts.us-gov-west-1.amazonaws.com a       -   0a5331f7cc2d7d5f9b6540b06af6f3ee748f397da600400522ed2396bf18e354 aws-us-gov
+        sts-fips.us-west-2.amazonaws.com a      -   4f506df9994f8d4e1d6e69ca0a2d7ab1c918f4b5c07a0195c786dc1f11f542c8 aws
+        sts.us-west-2.api.aws           a       -   6581b60da12e81767ed83b18fb282acebc6980bfb65c04eced885be7f1febdae aws
+        sts.us-west-2.amazonaws.com     clüster -   e380fdfd8fd6d9d42a8aa0f45d58218ce53346ba770a580cd9f49b2916d137f3 aws
+    ";
+
     #[test]
     fn aws_cli_known_tokens() {
-        let cases: [(&str, &str, &str, Option<&str>, &str, Partition); 12] = [
-            (
-                "sts.us-west-2.amazonaws.com",
-                "us-west-2",
-                "a",
-                None,
-                "5604fdc5c7d7514a5129e855fc4b87369793830c1e0616953e096dfc5ae837c7",
-                Partition::Aws,
-            ),
-            (
-                "sts.us-west-2.amazonaws.com",
-                "us-west-2",
-                "x",
-                None,
-                "14b413c07f1f1d5328fb8e5178247bdc268c698e37eb3f0724ba63ef529e2cbe",
-                Partition::Aws,
-            ),
-            (
-                "sts.us-west-2.amazonaws.com",
-                "us-west-2",
-                "abc",
-                None,
-                "b0be7d9ef8344c01c04e02d3452c210edfa15f56a1c20bc49e817e906ac3cbd7",
-                Partition::Aws,
-            ),
-            (
-                "sts.us-west-2.amazonaws.com",
-                "us-west-2",
-                "a",
-                Some("FQoGZXIvYXdzEXAMPLE/+="),
-                "63e83ffb19731e778a6fc35de492ff28f518b3b93540cce4ad1bd758bab65ce7",
-                Partition::Aws,
-            ),
-            (
-                "sts.amazonaws.com",
-                "us-east-1",
-                "a",
-                None,
-                "9e01852d629e832ffd20b5742d3af6a8e848685fe1577d36a8596edd4e718db7",
-                Partition::Aws,
-            ),
-            (
-                "sts.us-east-1.amazonaws.com",
-                "us-east-1",
-                "a",
-                None,
-                "dddcb73a25d067f1326ebf5d2321136a91df3697810c459ccd2216e55f09b4c0",
-                Partition::Aws,
-            ),
-            (
-                "sts.eu-west-1.amazonaws.com",
-                "eu-west-1",
-                "a",
-                None,
-                "a125b886b4dd653ac6d6f474b6adf5277f9b1706f9bf9fa824c1fe2e2e278850",
-                Partition::Aws,
-            ),
-            (
-                "sts.cn-north-1.amazonaws.com.cn",
-                "cn-north-1",
-                "a",
-                None,
-                "25621aeba7e35be2fa64046cb65ace417bf5fabe08c648e6b12be96e6789ed6f",
-                Partition::AwsCn,
-            ),
-            (
-                "sts.us-gov-west-1.amazonaws.com",
-                "us-gov-west-1",
-                "a",
-                None,
-                "0a5331f7cc2d7d5f9b6540b06af6f3ee748f397da600400522ed2396bf18e354",
-                Partition::AwsUsGov,
-            ),
-            (
-                "sts-fips.us-west-2.amazonaws.com",
-                "us-west-2",
-                "a",
-                None,
-                "4f506df9994f8d4e1d6e69ca0a2d7ab1c918f4b5c07a0195c786dc1f11f542c8",
-                Partition::Aws,
-            ),
-            (
-                "sts.us-west-2.api.aws",
-                "us-west-2",
-                "a",
-                None,
-                "6581b60da12e81767ed83b18fb282acebc6980bfb65c04eced885be7f1febdae",
-                Partition::Aws,
-            ),
-            (
-                "sts.us-west-2.amazonaws.com",
-                "us-west-2",
-                "clüster",
-                None,
-                "e380fdfd8fd6d9d42a8aa0f45d58218ce53346ba770a580cd9f49b2916d137f3",
-                Partition::Aws,
-            ),
-        ];
-        for (host, region, cluster, session, sig, partition) in cases {
+        let mut seen = 0;
+        for line in CLI_TOKENS.lines().filter(|l| !l.trim().is_empty()) {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            let [host, cluster, session, sig, partition] = cols[..] else {
+                panic!("bad table line {line:?}");
+            };
+            let session = (session != "-").then_some(session);
+            let partition = Partition::ALL
+                .into_iter()
+                .find(|p| p.name() == partition)
+                .unwrap();
+            let region = host_signing_region(host);
             let token_param = session
                 .map(|t| format!("&X-Amz-Security-Token={}", sigv4_verify::uri_encode(t)))
                 .unwrap_or_default();
@@ -1274,7 +1203,9 @@ mod tests {
                 Err(Rejection::Sts(StsRejection::SignatureDoesNotMatch)),
                 "{url}"
             );
+            seen += 1;
         }
+        assert_eq!(seen, 12);
     }
 
     /// The header value the server sends is canonicalized like the client's was.

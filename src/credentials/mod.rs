@@ -1,79 +1,323 @@
-//! The credential chain, in botocore's order (spec §1.8): environment, assume-role profile,
-//! web identity, SSO, shared credentials file, `credential_process`, config file,
-//! container, instance metadata. Each provider either answers, passes, or fails the chain.
+//! The credential chain, in botocore's order and with its precedence rules
+//! (botocore/credentials.py `create_credential_resolver`): environment, assume-role
+//! profile, web identity, SSO, shared credentials file, `credential_process`, config
+//! file, the legacy EC2 and boto files, container, instance metadata.
+//!
+//! As in botocore, loading the chain (`resolve`, when the STS client is made) finds the
+//! first source that applies and does what that source does at load time (runs the
+//! credential process, asks the container or IMDS endpoint); assume-role, web identity and
+//! SSO only plan their calls then, and make them when the credentials are first used
+//! (`Source::frozen`, at signing). Nothing here builds an HTTP client unless a source
+//! needs the network.
 
+pub mod assume_role;
+pub mod cache;
+pub mod container;
+pub mod imds;
+pub mod process;
+pub mod sso;
+pub mod web_identity;
+
+use std::cell::OnceCell;
+use std::time::Duration;
+
+use crate::clock::UtcTime;
 use crate::config::{self, Section, Value};
+use crate::endpoint::{self, EndpointConfig, StsEndpoint};
 use crate::error::Error;
+use crate::http::{self, RetryPolicy};
 use crate::settings::Settings;
+use crate::timestamp::Timestamp;
 use crate::token::Credentials;
 
-/// Resolve credentials for signing. `Ok(None)`: nothing in the chain answered (the CLI
-/// fails later, at signing, with NoCredentials).
-pub fn resolve(settings: &Settings) -> Result<Option<Credentials>, Error> {
-    // An explicit --profile removes the environment provider (botocore
-    // `create_credential_resolver`); AWS_PROFILE does not.
-    if settings.profile_flag.is_none() {
-        if let Some(c) = from_env(settings)? {
-            return Ok(Some(c));
-        }
-    }
-    let profile_name = settings.profile_name().unwrap_or("default");
-    let merged = settings.files.profiles.get(profile_name);
-    let has = |key: &str| merged.is_some_and(|s| config::get(s, key).is_some());
+/// What the chain and the calls it makes need to know, and the HTTP client they share
+/// (made on first use).
+pub struct Ctx<'a> {
+    pub settings: &'a Settings,
+    connect_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    /// The region of the client that loaded the chain (botocore's
+    /// `_last_client_region_used`): the chain's own STS clients use it; when it is
+    /// `None` each new client resolves the region again, as botocore does.
+    client_region: Option<String>,
+    pub retry: RetryPolicy,
+    aws_http: OnceCell<http::Client>,
+}
 
-    if has("role_arn") {
-        return Err(unsupported("assume-role profiles"));
+impl<'a> Ctx<'a> {
+    /// `cli_*_timeout`: the `--cli-connect-timeout` / `--cli-read-timeout` values (the
+    /// CLI's default is 60 s; 0 means none).
+    pub fn new(
+        settings: &'a Settings,
+        cli_connect_timeout: Option<i64>,
+        cli_read_timeout: Option<i64>,
+        client_region: Option<String>,
+    ) -> Ctx<'a> {
+        let seconds = |v: Option<i64>| match v.unwrap_or(60) {
+            n if n <= 0 => None,
+            n => Some(Duration::from_secs(n as u64)),
+        };
+        Ctx {
+            settings,
+            connect_timeout: seconds(cli_connect_timeout),
+            read_timeout: seconds(cli_read_timeout),
+            client_region,
+            retry: RetryPolicy {
+                max_attempts: 3,
+                new_retries: false,
+            },
+            aws_http: OnceCell::new(),
+        }
     }
-    if (has("web_identity_token_file") && has("role_arn"))
-        || (settings
-            .env
-            .non_empty("AWS_WEB_IDENTITY_TOKEN_FILE")
-            .is_some()
-            && settings.env.non_empty("AWS_ROLE_ARN").is_some())
-    {
-        return Err(unsupported("web identity"));
+
+    /// Read and check the retry settings, as botocore does when it makes a client (after
+    /// loading the credential chain).
+    pub fn configure_retries(&mut self) -> Result<(), Error> {
+        self.retry = RetryPolicy::from_config(
+            self.settings.var(&["AWS_MAX_ATTEMPTS"], "max_attempts")?,
+            self.settings.var(&["AWS_RETRY_MODE"], "retry_mode")?,
+            self.settings.env.get("AWS_NEW_RETRIES_2026"),
+        )?;
+        Ok(())
     }
-    if has("sso_start_url") || has("sso_session") || has("sso_account_id") {
-        return Err(unsupported("SSO"));
+
+    pub fn now(&self) -> UtcTime {
+        UtcTime::now()
     }
-    if let Some(section) = settings.files.credentials_file.get(profile_name) {
+
+    /// The HTTP client of the AWS service clients (STS, SSO, SSO OIDC): the CLI's
+    /// timeouts, `AWS_CA_BUNDLE` / `ca_bundle`, proxies.
+    pub fn aws_http(&self) -> Result<&http::Client, Error> {
+        if let Some(c) = self.aws_http.get() {
+            return Ok(c);
+        }
+        // botocore's `verify`: `ca_bundle`, else `REQUESTS_CA_BUNDLE` (botocore/endpoint.py
+        // `_get_verify_value`). An empty value would turn verification off in botocore;
+        // we keep verifying with the default roots.
+        let ca_bundle = match self.settings.var(&["AWS_CA_BUNDLE"], "ca_bundle")? {
+            Some(v) => Some(v),
+            None => self
+                .settings
+                .env
+                .get("REQUESTS_CA_BUNDLE")
+                .map(String::from),
+        };
+        let opts = http::Options {
+            connect_timeout: self.connect_timeout,
+            read_timeout: self.read_timeout,
+            ca_bundle: ca_bundle.filter(|v| !v.is_empty()),
+            proxies: Some(http::Proxies::from_env(&self.settings.env)),
+        };
+        Ok(self.aws_http.get_or_init(|| http::Client::new(opts)))
+    }
+
+    /// The region a new client of the chain gets (botocore `_resolve_region_name`).
+    pub fn client_region(&self) -> Result<Option<String>, Error> {
+        let region = match &self.client_region {
+            Some(r) => Some(r.clone()),
+            None => resolve_region(self.settings, None)?,
+        };
+        if let Some(r) = &region {
+            crate::validate_region_name(r)?;
+        }
+        Ok(region)
+    }
+
+    /// The STS endpoint of a client in `region`; `Ok(None)` when a configured endpoint
+    /// has no region, which botocore only reports when it signs (`NoRegionError`), so
+    /// unsigned calls go ahead.
+    pub fn sts_endpoint(
+        &self,
+        region: Option<String>,
+        signed: bool,
+    ) -> Result<Option<StsEndpoint>, Error> {
+        let cfg = EndpointConfig {
+            region,
+            use_fips: self
+                .settings
+                .flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?,
+            use_dualstack: self
+                .settings
+                .flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?,
+            configured_url: self.settings.configured_sts_endpoint()?,
+        };
+        match endpoint::sts_endpoint(&cfg) {
+            Err(Error::NoRegion) if !signed => Ok(Some(endpoint::sts_endpoint(&EndpointConfig {
+                region: Some("us-east-1".into()),
+                ..cfg
+            })?)),
+            Err(Error::NoRegion) => Ok(None),
+            other => other.map(Some),
+        }
+    }
+}
+
+/// The CLI's region chain: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's
+/// `region`, then the instance metadata service (spec §3.4).
+pub fn resolve_region(settings: &Settings, flag: Option<&str>) -> Result<Option<String>, Error> {
+    match settings.region(flag)? {
+        Some(r) => Ok(Some(r)),
+        None => imds::region(settings),
+    }
+}
+
+/// Credentials found by the chain, as botocore holds them until they are used.
+pub enum Source {
+    /// Keys that never expire.
+    Static(Credentials),
+    /// Credentials with an expiry and the way to fetch them again (botocore
+    /// `RefreshableCredentials`).
+    Refreshable {
+        creds: Credentials,
+        expiry: Timestamp,
+        refresh: Refresh,
+    },
+    /// A call planned at load time and made at first use (botocore
+    /// `DeferredRefreshableCredentials`).
+    Deferred(Deferred),
+}
+
+/// How refreshable credentials are fetched again.
+pub enum Refresh {
+    /// The environment, read again (`AWS_CREDENTIAL_EXPIRATION`).
+    Env,
+    Process(process::Command),
+    Container(container::Fetch),
+    Imds,
+}
+
+pub enum Deferred {
+    AssumeRole(Box<assume_role::Plan>),
+    WebIdentity(web_identity::Plan),
+    Sso(sso::Plan),
+}
+
+/// botocore's advisory and mandatory refresh windows.
+const ADVISORY_REFRESH: f64 = 15.0 * 60.0;
+const MANDATORY_REFRESH: f64 = 10.0 * 60.0;
+
+impl Source {
+    /// botocore's `get_frozen_credentials`: make the deferred call, or refresh credentials
+    /// that expire within 15 minutes (a failed refresh only matters within 10).
+    pub fn frozen(self, ctx: &Ctx) -> Result<Credentials, Error> {
+        let (creds, expiry) = match self {
+            Source::Static(c) => return Ok(c),
+            Source::Deferred(d) => match d {
+                Deferred::AssumeRole(plan) => plan.fetch(ctx)?,
+                Deferred::WebIdentity(plan) => plan.fetch(ctx)?,
+                Deferred::Sso(plan) => plan.fetch(ctx)?,
+            },
+            Source::Refreshable {
+                creds,
+                expiry,
+                refresh,
+            } => {
+                let remaining = expiry.seconds_after(ctx.now())?;
+                if remaining >= ADVISORY_REFRESH {
+                    return Ok(creds);
+                }
+                let fetched = match &refresh {
+                    // The environment does not change while we run.
+                    Refresh::Env => Ok((creds.clone(), expiry)),
+                    Refresh::Process(cmd) => cmd.run().and_then(|(c, e)| {
+                        let e = e.ok_or_else(|| {
+                            Error::General(
+                                "Parser must be a string or character stream, not NoneType".into(),
+                            )
+                        })?;
+                        Ok((c, e))
+                    }),
+                    Refresh::Container(fetch) => fetch.fetch(),
+                    Refresh::Imds => imds::refetch(ctx.settings, ctx.now()),
+                };
+                match fetched {
+                    Ok(pair) => pair,
+                    Err(e) if remaining < MANDATORY_REFRESH => return Err(e),
+                    Err(_) => return Ok(creds),
+                }
+            }
+        };
+        if expiry.seconds_after(ctx.now())? < 0.0 {
+            return Err(Error::General(
+                "Credentials were refreshed, but the refreshed credentials are still expired."
+                    .into(),
+            ));
+        }
+        Ok(creds)
+    }
+}
+
+/// Load the chain (botocore's resolver, when the STS client is created). `Ok(None)`:
+/// nothing answered (the CLI fails later, at signing, with NoCredentials).
+pub fn resolve(ctx: &Ctx) -> Result<Option<Source>, Error> {
+    let settings = ctx.settings;
+    // Built with the resolver, before any provider runs: a bad IMDS setting fails every
+    // call (botocore `create_credential_resolver`).
+    let imds = imds::Config::load(settings)?;
+    // An explicit --profile removes the environment provider; AWS_PROFILE does not.
+    let disable_env = settings.profile_flag.is_some();
+    if !disable_env {
+        if let Some(s) = from_env(settings)? {
+            return Ok(Some(s));
+        }
+    }
+    let profile = settings.profile_name().unwrap_or("default");
+    if let Some(s) = assume_role::load(ctx, profile, &imds)? {
+        return Ok(Some(s));
+    }
+    if let Some(s) = profile_providers(ctx, profile, disable_env)? {
+        return Ok(Some(s));
+    }
+    if let Some(s) = original_ec2_file(settings)? {
+        return Ok(Some(s));
+    }
+    if let Some(s) = boto_config(settings)? {
+        return Ok(Some(s));
+    }
+    if let Some(s) = container::load(settings)? {
+        return Ok(Some(s));
+    }
+    imds::load(&imds, ctx.now())
+}
+
+/// botocore's `ProfileProviderBuilder.providers`: the sources configured in one profile,
+/// shared by the default chain and assume-role's `source_profile`.
+pub(crate) fn profile_providers(
+    ctx: &Ctx,
+    profile: &str,
+    disable_env: bool,
+) -> Result<Option<Source>, Error> {
+    let settings = ctx.settings;
+    if let Some(s) = web_identity::load(ctx, profile, disable_env)? {
+        return Ok(Some(s));
+    }
+    if let Some(s) = sso::load(ctx, profile)? {
+        return Ok(Some(s));
+    }
+    if let Some(section) = settings.files.credentials_file.get(profile) {
         if let Some(c) = from_section(section, "shared-credentials-file")? {
-            return Ok(Some(c));
+            return Ok(Some(Source::Static(c)));
         }
     }
-    if has("credential_process") {
-        return Err(unsupported("credential_process"));
+    let merged = settings.files.profiles.get(profile);
+    if merged.is_some_and(|s| config::get(s, "login_session").is_some()) {
+        return Err(Error::General(
+            "aws-eks-token does not support `aws login` sessions (login_session) yet; use the AWS CLI for this profile".into(),
+        ));
     }
-    if let Some(section) = settings.files.config_file_profiles.get(profile_name) {
+    if let Some(cmd) = merged.and_then(|s| profile_text(s, "credential_process")) {
+        return process::load(&cmd).map(Some);
+    }
+    if let Some(section) = settings.files.config_file_profiles.get(profile) {
         if let Some(c) = from_section(section, "config-file")? {
-            return Ok(Some(c));
+            return Ok(Some(Source::Static(c)));
         }
     }
-    let env = &settings.env;
-    if env
-        .non_empty("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
-        .is_some()
-        || env
-            .non_empty("AWS_CONTAINER_CREDENTIALS_FULL_URI")
-            .is_some()
-    {
-        return Err(unsupported("container credentials"));
-    }
-    // Instance metadata comes last. Until the IMDS client lands it is treated as not
-    // answering, which is what the CLI concludes off EC2 (after its 1 s timeout).
     Ok(None)
 }
 
-/// These sources belong to the credential-chain work that follows the token core; until
-/// then they fail loudly instead of being skipped, so no other identity is used by mistake.
-fn unsupported(source: &str) -> Error {
-    Error::General(format!(
-        "aws-eks-token does not support {source} yet; use the AWS CLI for this profile"
-    ))
-}
-
-/// botocore `EnvProvider`.
-fn from_env(settings: &Settings) -> Result<Option<Credentials>, Error> {
+/// botocore `EnvProvider`; `AWS_CREDENTIAL_EXPIRATION` makes the keys refreshable.
+fn from_env(settings: &Settings) -> Result<Option<Source>, Error> {
     let env = &settings.env;
     let Some(access_key_id) = env.non_empty("AWS_ACCESS_KEY_ID") else {
         return Ok(None);
@@ -84,13 +328,21 @@ fn from_env(settings: &Settings) -> Result<Option<Credentials>, Error> {
         ));
     };
     let session_token = env
-        .non_empty("AWS_SESSION_TOKEN")
-        .or_else(|| env.non_empty("AWS_SECURITY_TOKEN"))
+        .non_empty("AWS_SECURITY_TOKEN")
+        .or_else(|| env.non_empty("AWS_SESSION_TOKEN"))
         .map(String::from);
-    Ok(Some(Credentials {
+    let creds = Credentials {
         access_key_id: access_key_id.into(),
         secret_access_key: secret.into(),
         session_token,
+    };
+    Ok(Some(match env.non_empty("AWS_CREDENTIAL_EXPIRATION") {
+        None => Source::Static(creds),
+        Some(e) => Source::Refreshable {
+            creds,
+            expiry: Timestamp::parse(e)?,
+            refresh: Refresh::Env,
+        },
     }))
 }
 
@@ -105,12 +357,93 @@ fn from_section(section: &Section, method: &str) -> Result<Option<Credentials>, 
             "Partial credentials found in {method}, missing: aws_secret_access_key"
         )));
     };
-    let session_token = text("aws_session_token").or_else(|| text("aws_security_token"));
+    let session_token = text("aws_security_token").or_else(|| text("aws_session_token"));
     Ok(Some(Credentials {
         access_key_id,
         secret_access_key: secret,
         session_token,
     }))
+}
+
+/// botocore `OriginalEC2Provider`: `AWS_CREDENTIAL_FILE`, the EC2 tools' key=value file.
+fn original_ec2_file(settings: &Settings) -> Result<Option<Source>, Error> {
+    let Some(path) = settings.env.get("AWS_CREDENTIAL_FILE") else {
+        return Ok(None);
+    };
+    let full = settings.env.expand_path(path);
+    let text = std::fs::read(&full).map_err(|_| {
+        Error::General(format!(
+            "The specified config file ({}) could not be found.",
+            full.display()
+        ))
+    })?;
+    let text = String::from_utf8_lossy(&text);
+    let mut values: Vec<(&str, &str)> = vec![];
+    for line in text.lines() {
+        if let Some((k, v)) = line.split_once('=') {
+            values.retain(|(key, _)| *key != k.trim());
+            values.push((k.trim(), v.trim()));
+        }
+    }
+    let get = |k: &str| {
+        values
+            .iter()
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| v.to_string())
+    };
+    let Some(access_key_id) = get("AWSAccessKeyId") else {
+        return Ok(None);
+    };
+    let secret = get("AWSSecretKey").ok_or_else(|| crate::sts::key_error("AWSSecretKey"))?;
+    Ok(Some(Source::Static(Credentials {
+        access_key_id,
+        secret_access_key: secret,
+        session_token: None,
+    })))
+}
+
+/// botocore `BotoProvider`: `[Credentials]` in `BOTO_CONFIG`, else `/etc/boto.cfg` and
+/// `~/.boto`.
+fn boto_config(settings: &Settings) -> Result<Option<Source>, Error> {
+    let paths: Vec<String> = match settings.env.get("BOTO_CONFIG") {
+        Some(p) => vec![p.to_string()],
+        None => vec!["/etc/boto.cfg".into(), "~/.boto".into()],
+    };
+    for path in paths {
+        let full = settings.env.expand_path(&path);
+        if !full.is_file() {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&full) else {
+            continue;
+        };
+        let parse_error =
+            || Error::General(format!("Unable to parse config file: {}", full.display()));
+        let text = String::from_utf8(bytes).map_err(|_| parse_error())?;
+        let sections = config::parse_ini(&text).map_err(|_| parse_error())?;
+        if let Some((_, section)) = sections.iter().find(|(n, _)| n == "Credentials") {
+            let text = |k: &str| config::get(section, k).map(value_text);
+            if let Some(access_key_id) = text("aws_access_key_id") {
+                let secret = text("aws_secret_access_key").ok_or_else(|| {
+                    Error::General(
+                        "Partial credentials found in boto-config, missing: aws_secret_access_key"
+                            .into(),
+                    )
+                })?;
+                return Ok(Some(Source::Static(Credentials {
+                    access_key_id,
+                    secret_access_key: secret,
+                    session_token: None,
+                })));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// A profile's value as text (`None` when absent).
+pub(crate) fn profile_text(section: &Section, key: &str) -> Option<String> {
+    config::get(section, key).map(value_text)
 }
 
 /// A nested block where a key was expected is used as Python would print it; keys are
@@ -123,4 +456,27 @@ fn value_text(v: &Value) -> String {
             format!("{{{}}}", inner.join(", "))
         }
     }
+}
+
+/// `str(OSError)` for a failed file or process operation on `path`:
+/// `[Errno 2] No such file or directory: '/x'`.
+pub(crate) fn os_error(e: &std::io::Error, path: &str) -> Error {
+    let quoted = crate::output::pyrepr::str_repr(path);
+    match e.raw_os_error() {
+        Some(code) => {
+            let text = std::io::Error::from_raw_os_error(code).to_string();
+            let text = text
+                .rsplit_once(" (os error")
+                .map_or(text.as_str(), |(t, _)| t);
+            Error::General(format!("[Errno {code}] {text}: {quoted}"))
+        }
+        None => Error::General(format!("{e}: {quoted}")),
+    }
+}
+
+/// A text file as Python's `open(path).read()` gives it: universal newlines.
+pub(crate) fn read_text_file(path: &str) -> Result<String, Error> {
+    let bytes = std::fs::read(path).map_err(|e| os_error(&e, path))?;
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
 }

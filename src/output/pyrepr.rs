@@ -65,7 +65,6 @@ fn shortest_digits(f: f64) -> (String, i32) {
     (digits.to_string(), decpt - 1)
 }
 
-
 /// Not a list or dict: what the CLI calls a scalar.
 pub fn is_scalar(v: &Value) -> bool {
     !matches!(v, Value::Array(_) | Value::Object(_))
@@ -178,6 +177,8 @@ mod tests {
     use super::float_repr;
 
     #[test]
+    // The tie cases are exact binary values half-way between two shortest decimals.
+    #[allow(clippy::excessive_precision)]
     fn matches_python_repr() {
         for (f, want) in [
             (1.5, "1.5"),

@@ -1086,5 +1086,4 @@ mod tests {
             "- &id001\n  expirationTimestamp: '2024-01-02T03:18:05Z'\n- *id001\n"
         );
     }
-
 }

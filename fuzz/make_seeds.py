@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Writes the committed seed corpus, fuzz/corpus/<target>/, from the golden cases
+(fixtures/cases/*/*.json) plus a few hand-written inputs. Run it again after adding cases;
+it replaces the seed directories whole. The input format of each target is described at the
+top of its fuzz_targets/<target>.rs.
+"""
+
+import hashlib
+import json
+import pathlib
+import re
+import shutil
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "fuzz" / "corpus"
+TARGETS = ("argv", "exec_info", "query", "config", "cache")
+
+# fuzz_targets/argv.rs: the variables an input may set (ENV_ALLOWED there).
+ARGV_ENV = {
+    "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_REGION",
+    "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_DEFAULT_OUTPUT",
+    "AWS_CLI_ERROR_FORMAT", "AWS_CLI_OUTPUT_ENCODING", "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_STS", "AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT",
+    "AWS_STS_REGIONAL_ENDPOINTS", "KUBERNETES_EXEC_INFO",
+}
+
+DOC = {
+    "kind": "ExecCredential",
+    "apiVersion": "client.authentication.k8s.io/v1beta1",
+    "spec": {},
+    "status": {"expirationTimestamp": "2024-01-02T03:18:05Z", "token": "k8s-aws-v1.aHR0cHM6Ly9zdHM"},
+}
+
+# Every kind of JMESPath expression and every function, over shapes the tables care about.
+EXTRA_QUERIES = [
+    "status.token", "*.token", "@.*", "values(@)[*]", "[*]", "status.*", "spec.a.b.c",
+    "[0]", "[-1]", "[::2]", "[::-1]", "[1:3]", "[]", "[][]", "a[].b[].c", "a[?b > `1`].c",
+    "a[?b == 'x' && c != `null` || !d]", "a[?!(b < `2`)]", "a[?b >= c]", "a[?contains(b, 'x')]",
+    "a | b | c", "a.[b, c]", "a.{x: b, y: c}", "&a", "sort_by(a, &b)", "min_by(a, &b)",
+    "map(&b, a)", "abs(`-1`)", "avg(`[1, 2.5]`)", "ceil(`1.2`)", "floor(`1.8`)",
+    "ends_with(kind, 'l')", "join(', ', keys(@))", "length(@)", "max(`[1, 3]`)",
+    "merge(@, status, `{\"a\": 1}`)", "min(`[\"a\", \"b\"]`)", "reverse(kind)", "sort(keys(@))",
+    "sum(`[1, 2]`)", "to_array(kind)", "to_number('1e3')", "to_number(`\"0x1\"`)",
+    "type(`1.0`)", "values(status)", "not_null(`null`, `[]`)", "@.kind.@", "\"quoted key\"",
+    "'raw \\' string'", "`\"json \\u00e9\"`", "a.\"b\".'c'", "[?@]", "*[?@]", "a[*][*]",
+    "a[*].b[0]", "{a: `1`}.a", "`[1, 2]`[?@ > `1`]", "length(`\"\\ud83d\\ude00\"`)",
+    "to_string(`1e400`)", "`123456789012345678901234567890`", "[`1`, `2`][1:][0]",
+]
+EXTRA_DOCS = [
+    {"a": [{"b": 1, "c": "x"}, {"b": 2, "c": None}, {"b": 3, "d": True}]},
+    {"a": [[1, 2], [3, [4, 5]], "s", {"b": [{"c": 1}]}]},
+    [{"k": "v", "w": [1, 2]}, {"k": "日本語", "x": {"y": "z"}}, {"z": 1.5e300}],
+    {"": {"": [None, False, 0, "", [], {}]}, "long": "x" * 120},
+    [1, -1, 0.5, 1e20, 9007199254740993, -0.0],
+]
+
+EXTRA_EXEC_INFO = [
+    '{"apiVersion": "client.authentication.k8s.io/v1"}',
+    '{"apiVersion": "client.authentication.k8s.io/v1beta1", "x": [NaN, Infinity, -Infinity]}',
+    '{"apiVersion": "client.authentication.k8s.io/v1alpha1"}',
+    '{"apiVersion": 1}', "Infinity", "-Infinity", "1.5", "-0", '"\\ud800"', '[{"a": "NaN"}]',
+    '{"a": "\\"NaN\\"", "apiVersion": "client.authentication.k8s.io/v1"}', "\ufeff{}",
+]
+
+# Cache files and the dates in them (the cache target also parses its input as a date).
+EXTRA_CACHE = [
+    '{"Credentials": {"AccessKeyId": "ASIA", "SecretAccessKey": "s", "SessionToken": "t", '
+    '"Expiration": "2024-01-02T04:04:05+00:00"}, "AssumedRoleUser": {"Arn": "a"}}',
+    '{"Credentials": {"AccessKeyId": 1, "SecretAccessKey": null, "SessionToken": [1.5], '
+    '"Expiration": "2100-01-01T00:00:00Z"}}',
+    '{"Credentials": {"Expiration": 1704164645}}',
+    '{"Credentials": []}',
+    '{"startUrl": "https://x.awsapps.com/start", "region": "us-east-1", "accessToken": "a", '
+    '"expiresAt": "2024-01-02T05:04:05Z"}',
+    "2024-01-02T04:04:05+00:00", "2024-01-02T04:04:05Z", "2024-01-02 04:04:05.123456-07:30",
+    "2024-01-02", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59",
+    "2024-01-02T04:04:05UTC", "2024-01-02T04:04", "2024-02-29T00:00:00GMT", " 2024-01-02T04:04:05 ",
+]
+
+EXTRA_CONFIGS = [
+    "[default]\nregion = us-west-2\noutput = table\n\x00[default]\naws_access_key_id = AKID\n",
+    "[DEFAULT]\nregion = eu-west-1\n[profile dev]\noutput: yaml\n  continued\n",
+    "[profile \"quoted name\"]\nservices = s\n[services s]\nsts =\n  endpoint_url = http://127.0.0.1:9\n",
+    "[profile a b c]\n[sso-session s]\nsso_start_url = x\n[services 'x y']\nsts = text\n",
+    "[default]\nuse_fips_endpoint = TRUE\nuse_dualstack_endpoint = true\nendpoint_url = http://e\n",
+    "[default]\nkey\n  = value\n\t# not a comment\n;comment\n[default]\n",
+    "no section header\n",
+    "[default]\ncli_error_format = JSON\nignore_configured_endpoint_urls = true\n\x00[x]\ny=z\n",
+]
+
+
+def write(target, data):
+    if isinstance(data, str):
+        data = data.encode()
+    d = CORPUS / target
+    d.mkdir(parents=True, exist_ok=True)
+    (d / hashlib.sha1(data).hexdigest()).write_bytes(data)
+
+
+def home_paths(s):
+    """Parameter files live in the fuzz HOME, named with `~` (fuzz_targets/argv.rs)."""
+    s = s.replace("$HOME/", "~/").replace("$HOME", "~")
+    return re.sub(r"(fileb?://)(?!~)", r"\1~/", s)
+
+
+def main():
+    for target in TARGETS:
+        shutil.rmtree(CORPUS / target, ignore_errors=True)
+    queries, infos, configs = set(EXTRA_QUERIES), set(EXTRA_EXEC_INFO), list(EXTRA_CONFIGS)
+    for path in sorted((ROOT / "fixtures" / "cases").glob("*/*.json")):
+        case = json.loads(path.read_text())
+        args = [home_paths(a) for a in case["args"]]
+        env = case.get("env", {})
+        parts = [f"\x01{k}={home_paths(v)}" for k, v in sorted(env.items())
+                 if k in ARGV_ENV and v is not None
+                 and (k != "AWS_ACCESS_KEY_ID" or v == "")]
+        write("argv", "\x00".join(parts + args))
+        for i, a in enumerate(args):
+            if a.startswith("--q"):
+                if "=" in a:
+                    queries.add(a.split("=", 1)[1])
+                elif i + 1 < len(args):
+                    queries.add(args[i + 1])
+        if env.get("KUBERNETES_EXEC_INFO") is not None:
+            infos.add(env["KUBERNETES_EXEC_INFO"])
+        files = case.get("files", {})
+        text = lambda f: f if isinstance(f, str) else f.get("content", "")
+        cfg, creds = files.get(".aws/config"), files.get(".aws/credentials")
+        out_files = case.get("expect", {}).get("files") or {}
+        for name, f in list(files.items()) + list(out_files.items()):
+            if "/cache/" in name and name.endswith(".json") and f is not None:
+                write("cache", text(f))
+        if cfg is not None or creds is not None:
+            configs.append(text(cfg or "") + ("\x00" + text(creds) if creds is not None else ""))
+    # A terminal, narrow and wide, for the table and colour paths.
+    base = ["eks", "get-token", "--cluster-name", "my-cluster", "--region", "us-west-2"]
+    for extra in (["\x0280", "--output", "table"], ["\x0212", "--output", "table", "--color", "on"],
+                  ["\x02", "--output", "table", "--color", "auto"],
+                  ["--output", "table", "--color", "on", "--query", "status"]):
+        write("argv", "\x00".join(base + extra))
+    for q in sorted(queries):
+        write("query", q)
+    for i, q in enumerate(sorted(EXTRA_QUERIES)):
+        doc = EXTRA_DOCS[i % len(EXTRA_DOCS)]
+        write("query", q + "\x00" + json.dumps(doc, ensure_ascii=False))
+    write("query", "@\x00" + json.dumps(DOC))
+    for info in sorted(infos):
+        write("exec_info", info)
+    for c in configs:
+        write("config", c)
+    for c in EXTRA_CACHE:
+        write("cache", c)
+    for target in TARGETS:
+        print(f"{target}: {len(list((CORPUS / target).iterdir()))} seeds")
+
+
+if __name__ == "__main__":
+    main()

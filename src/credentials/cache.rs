@@ -1,0 +1,339 @@
+//! The AWS CLI's credential cache, shared with it: `~/.aws/cli/cache/<key>.json` for
+//! assume-role, web-identity and SSO role credentials, and the SSO token files under
+//! `~/.aws/sso/cache/` (botocore `JSONFileCache`).
+//!
+//! File names: the SHA-1 (hex) of the call's arguments as botocore serialises them.
+//! - assume role and web identity (`BaseAssumeRoleCredentialFetcher._create_cache_key`):
+//!   `json.dumps(args, sort_keys=True)` of the AssumeRole arguments (`RoleArn`, and
+//!   `RoleSessionName`, `ExternalId`, `SerialNumber`, `DurationSeconds` when configured;
+//!   a generated `botocore-session-<epoch>` session name is left out);
+//! - SSO (`SSOCredentialFetcher._create_cache_key`): the same of
+//!   `{"accountId", "roleName", "sessionName" | "startUrl"}` with `separators=(',', ':')`;
+//! - SSO tokens (`SSOTokenLoader`): the SHA-1 of the sso-session name, or of the start URL
+//!   for legacy profiles.
+//!
+//! Entries are used while they have at least 15 minutes left (botocore
+//! `CachedCredentialFetcher`); writes keep botocore's layout (`json.dumps` of the
+//! response dict) and mode (new files 0600, existing files keep theirs).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde_json::{Map, Value};
+use sha1::{Digest, Sha1};
+
+use crate::clock::UtcTime;
+use crate::error::Error;
+use crate::settings::Env;
+use crate::timestamp::Timestamp;
+use crate::token::Credentials;
+
+/// botocore `CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS`.
+const EXPIRY_WINDOW: f64 = 15.0 * 60.0;
+
+/// A directory of `<key>.json` files.
+pub struct JsonFileCache {
+    dir: PathBuf,
+}
+
+impl JsonFileCache {
+    /// `~/.aws/cli/cache` (awscli/customizations/assumerole.py).
+    pub fn credentials(env: &Env) -> JsonFileCache {
+        JsonFileCache {
+            dir: env.expand_path("~/.aws/cli/cache"),
+        }
+    }
+
+    /// `~/.aws/sso/cache` (botocore `SSOTokenProvider`).
+    pub fn sso_tokens(env: &Env) -> JsonFileCache {
+        JsonFileCache {
+            dir: env.expand_path("~/.aws/sso/cache"),
+        }
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.json"))
+    }
+
+    /// `key in cache` then `cache[key]`: no file is `None`; a file that cannot be read or
+    /// parsed is botocore's `KeyError(key)`, which the CLI reports as `'<key>'`.
+    pub fn get(&self, key: &str) -> Result<Option<Value>, Error> {
+        let path = self.path(key);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let value = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(|| crate::sts::key_error(key))?;
+        Ok(Some(value))
+    }
+
+    /// `cache[key] = value`: directories made as needed, `os.open(O_WRONLY | O_CREAT,
+    /// 0o600)`, truncate, write.
+    pub fn set(&self, key: &str, value: &Value) -> Result<(), Error> {
+        let path = self.path(key);
+        let shown = path.display().to_string();
+        if !self.dir.is_dir() {
+            std::fs::create_dir_all(&self.dir)
+                .map_err(|e| super::os_error(&e, &self.dir.display().to_string()))?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options
+            .open(&path)
+            .map_err(|e| super::os_error(&e, &shown))?;
+        file.set_len(0)
+            .and_then(|_| file.write_all(py_dumps(value, false, false).as_bytes()))
+            .map_err(|e| super::os_error(&e, &shown))
+    }
+}
+
+/// Python's `json.dumps(value, sort_keys=sort_keys)` (ASCII output), with
+/// `separators=(',', ':')` when `compact`.
+pub fn py_dumps(value: &Value, sort_keys: bool, compact: bool) -> String {
+    let mut out = String::new();
+    dump(value, sort_keys, compact, &mut out);
+    out
+}
+
+fn dump(value: &Value, sort_keys: bool, compact: bool, out: &mut String) {
+    let (item_sep, key_sep) = if compact { (",", ":") } else { (", ", ": ") };
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if !n.is_i64() && !n.is_u64() => {
+                out.push_str(&crate::output::pyrepr::float_repr(f))
+            }
+            _ => out.push_str(&n.to_string()),
+        },
+        Value::String(s) => dump_str(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(item_sep);
+                }
+                dump(v, sort_keys, compact, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            if sort_keys {
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+            }
+            out.push('{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(item_sep);
+                }
+                dump_str(k, out);
+                out.push_str(key_sep);
+                dump(v, sort_keys, compact, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// A JSON string with `ensure_ascii=True` escapes (lower-case hex, surrogate pairs).
+fn dump_str(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn sha1_hex(text: &str) -> String {
+    crate::token::hex(&Sha1::digest(text.as_bytes()))
+}
+
+/// The assume-role / web-identity cache key of these AssumeRole arguments.
+pub fn assume_role_key(args: &Map<String, Value>) -> String {
+    sha1_hex(&py_dumps(&Value::Object(args.clone()), true, false))
+}
+
+/// The SSO role-credentials cache key.
+pub fn sso_key(role_name: &str, account_id: &str, session_or_url: (&str, &str)) -> String {
+    let mut args = Map::new();
+    args.insert("roleName".into(), role_name.into());
+    args.insert("accountId".into(), account_id.into());
+    args.insert(session_or_url.0.into(), session_or_url.1.into());
+    sha1_hex(&py_dumps(&Value::Object(args), true, true))
+}
+
+/// The SSO token file name for an sso-session name or a legacy start URL.
+pub fn sso_token_key(session_or_url: &str) -> String {
+    sha1_hex(session_or_url)
+}
+
+/// Python's `value[key]` on a JSON value, with its error texts.
+pub fn py_index<'v>(value: &'v Value, key: &str) -> Result<&'v Value, Error> {
+    match value {
+        Value::Object(m) => m.get(key).ok_or_else(|| crate::sts::key_error(key)),
+        Value::Array(_) => Err(Error::General(
+            "list indices must be integers or slices, not str".into(),
+        )),
+        Value::String(_) => Err(Error::General(
+            "string indices must be integers, not 'str'".into(),
+        )),
+        other => Err(Error::General(format!(
+            "'{}' object is not subscriptable",
+            crate::output::pyrepr::py_type_name(other)
+        ))),
+    }
+}
+
+/// dateutil's `parse` of a JSON value (`TypeError` for a non-string).
+pub fn parse_time_value(value: &Value) -> Result<Timestamp, Error> {
+    match value {
+        Value::String(s) => Timestamp::parse(s),
+        other => Err(Error::General(format!(
+            "Parser must be a string or character stream, not {}",
+            crate::output::pyrepr::py_type_name(other)
+        ))),
+    }
+}
+
+/// A cached response that is still good: its `Credentials` and expiry, or `None` when
+/// it expires within 15 minutes (botocore `_is_expired`).
+pub fn fresh_credentials(
+    cached: &Value,
+    now: UtcTime,
+) -> Result<Option<(Credentials, Timestamp)>, Error> {
+    let creds = py_index(cached, "Credentials")?;
+    let expiry = parse_time_value(py_index(creds, "Expiration")?)?;
+    if expiry.seconds_after(now)? < EXPIRY_WINDOW {
+        return Ok(None);
+    }
+    Ok(Some((credentials_from(creds)?, expiry)))
+}
+
+/// `AccessKeyId`, `SecretAccessKey`, `SessionToken` of a `Credentials` dict.
+pub fn credentials_from(creds: &Value) -> Result<Credentials, Error> {
+    let text = |k: &str| -> Result<String, Error> {
+        Ok(match py_index(creds, k)? {
+            Value::String(s) => s.clone(),
+            other => crate::output::pyrepr::py_str(other),
+        })
+    };
+    Ok(Credentials {
+        access_key_id: text("AccessKeyId")?,
+        secret_access_key: text("SecretAccessKey")?,
+        session_token: Some(text("SessionToken")?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(pairs: &[(&str, Value)]) -> Map<String, Value> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    /// The file names the AWS CLI left in the golden cases.
+    #[test]
+    fn cache_keys_match_the_cli() {
+        let arn = "arn:aws:iam::123456789012:role/eks-admin";
+        assert_eq!(
+            assume_role_key(&args(&[("RoleArn", arn.into())])),
+            "68cb027cd378aac40125a108c805a4794ec225e0"
+        );
+        assert_eq!(
+            assume_role_key(&args(&[
+                ("RoleSessionName", "my-session".into()),
+                ("ExternalId", "ext-123".into()),
+                ("DurationSeconds", 1800.into()),
+                ("RoleArn", arn.into()),
+            ])),
+            "c05c03d9fb7784fc35b01e3641d1c67049596efb"
+        );
+        assert_eq!(
+            assume_role_key(&args(&[
+                ("RoleSessionName", "pod-session".into()),
+                ("RoleArn", arn.into())
+            ])),
+            "93d7cd33ff00d140d26b3768e3f55cdde47750fb"
+        );
+        assert_eq!(
+            sso_key("ReadOnly", "123456789012", ("sessionName", "my-sso")),
+            "31b260dab331b2af063485cea75f7b8b3cf54c71"
+        );
+        assert_eq!(
+            sso_key(
+                "Admin",
+                "111122223333",
+                ("startUrl", "https://legacy.awsapps.com/start")
+            ),
+            "0323b5728eb6fe5662628b839d868f1a1cf89249"
+        );
+        assert_eq!(
+            sso_token_key("my-sso"),
+            "0ad374308c5a4e22f723adf10145eafad7c4031c"
+        );
+    }
+
+    #[test]
+    fn python_json_dumps() {
+        let v: Value =
+            serde_json::from_str(r#"{"b": [1, 2.5, true, null], "a": "é\n\"😀"}"#).unwrap();
+        assert_eq!(
+            py_dumps(&v, false, false),
+            r#"{"b": [1, 2.5, true, null], "a": "\u00e9\n\"\ud83d\ude00"}"#
+        );
+        assert_eq!(
+            py_dumps(&v, true, true),
+            r#"{"a":"\u00e9\n\"\ud83d\ude00","b":[1,2.5,true,null]}"#
+        );
+    }
+
+    #[test]
+    fn expiry_window() {
+        let cached: Value = serde_json::from_str(
+            r#"{"Credentials": {"AccessKeyId": "A", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2024-01-02T03:20:05+00:00"}}"#,
+        )
+        .unwrap();
+        let now = UtcTime(1704164645); // 03:04:05, 16 minutes before
+        assert!(fresh_credentials(&cached, now).unwrap().is_some());
+        assert!(fresh_credentials(&cached, now.plus_seconds(61))
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            fresh_credentials(&serde_json::json!({"x": 1}), now).err(),
+            Some(Error::General("'Credentials'".into()))
+        );
+        assert_eq!(
+            fresh_credentials(&serde_json::json!([]), now).err(),
+            Some(Error::General(
+                "list indices must be integers or slices, not str".into()
+            ))
+        );
+    }
+}

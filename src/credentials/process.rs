@@ -1,0 +1,316 @@
+//! `credential_process` (botocore `ProcessProvider`): the command, split as Python's
+//! `shlex.split` does, runs when the chain loads (not through a shell; stdin and the
+//! environment inherited); its JSON output (`Version` 1) gives the keys, and with an
+//! `Expiration` they are refreshed by running it again near expiry.
+
+use std::process::Stdio;
+
+use serde_json::Value;
+
+use super::{cache, Refresh, Source};
+use crate::error::Error;
+use crate::output::pyrepr::py_str;
+use crate::timestamp::Timestamp;
+use crate::token::Credentials;
+
+pub struct Command {
+    line: String,
+}
+
+pub fn load(line: &str) -> Result<Source, Error> {
+    let cmd = Command {
+        line: line.to_string(),
+    };
+    let (creds, expiry) = cmd.run()?;
+    Ok(match expiry {
+        None => Source::Static(creds),
+        Some(expiry) => Source::Refreshable {
+            creds,
+            expiry,
+            refresh: Refresh::Process(cmd),
+        },
+    })
+}
+
+impl Command {
+    /// Run the command and read its answer (`_retrieve_credentials_using`).
+    pub fn run(&self) -> Result<(Credentials, Option<Timestamp>), Error> {
+        let argv = crate::config::shlex_split(&self.line)
+            .ok_or_else(|| Error::General(shlex_error(&self.line).into()))?;
+        let Some(program) = argv.first() else {
+            return Err(Error::General("list index out of range".into()));
+        };
+        let mut command = std::process::Command::new(program);
+        command
+            .args(&argv[1..])
+            .stdin(Stdio::inherit())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        // botocore's `original_ld_library_path`: a PyInstaller helper starts afresh.
+        if std::env::var_os("PYINSTALLER_RESET_ENVIRONMENT").is_none() {
+            command.env("PYINSTALLER_RESET_ENVIRONMENT", "1");
+        }
+        let output = command.output().map_err(|e| super::os_error(&e, program))?;
+        if !output.status.success() {
+            return Err(Error::General(format!(
+                "Error when retrieving credentials from custom-process: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )));
+        }
+        parse_output(&output.stdout)
+    }
+}
+
+/// The process's JSON answer, checked as botocore checks it.
+fn parse_output(stdout: &[u8]) -> Result<(Credentials, Option<Timestamp>), Error> {
+    let text = std::str::from_utf8(stdout).map_err(|e| Error::General(utf8_error(stdout, &e)))?;
+    let parsed: Value = serde_json::from_str(text).map_err(|_| Error::General(json_error(text)))?;
+    let Value::Object(map) = &parsed else {
+        return Err(Error::General(format!(
+            "'{}' object has no attribute 'get'",
+            crate::output::pyrepr::py_type_name(&parsed)
+        )));
+    };
+    let version_ok = match map.get("Version") {
+        Some(Value::Number(n)) => n.as_f64() == Some(1.0),
+        Some(Value::Bool(b)) => *b, // Python: True == 1
+        _ => false,
+    };
+    if !version_ok {
+        let shown = map
+            .get("Version")
+            .map_or("<Version key not provided>".to_string(), py_str);
+        return Err(retrieval_error(&format!(
+            "Unsupported version '{shown}' for credential process provider, supported versions: 1"
+        )));
+    }
+    let required = |k: &str| {
+        map.get(k)
+            .map(py_str)
+            .ok_or_else(|| retrieval_error(&format!("Missing required key in response: '{k}'")))
+    };
+    let access_key_id = required("AccessKeyId")?;
+    let secret_access_key = required("SecretAccessKey")?;
+    let session_token = map.get("SessionToken").filter(|v| !v.is_null()).map(py_str);
+    let expiry = match map.get("Expiration").filter(|v| !v.is_null()) {
+        Some(v) => Some(cache::parse_time_value(v)?),
+        None => None,
+    };
+    Ok((
+        Credentials {
+            access_key_id,
+            secret_access_key,
+            session_token,
+        },
+        expiry,
+    ))
+}
+
+fn retrieval_error(msg: &str) -> Error {
+    Error::General(format!(
+        "Error when retrieving credentials from custom-process: {msg}"
+    ))
+}
+
+/// Python's `shlex.split` errors.
+fn shlex_error(line: &str) -> &'static str {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in line.chars() {
+        match (quote, c) {
+            (_, _) if escaped => escaped = false,
+            (None, '\\') | (Some('"'), '\\') => escaped = true,
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+    }
+    if quote.is_some() {
+        "No closing quotation"
+    } else {
+        "No escaped character"
+    }
+}
+
+/// Python's `UnicodeDecodeError` text for invalid UTF-8.
+fn utf8_error(bytes: &[u8], e: &std::str::Utf8Error) -> String {
+    let pos = e.valid_up_to();
+    let byte = bytes.get(pos).copied().unwrap_or_default();
+    let reason = match e.error_len() {
+        None => "unexpected end of data",
+        Some(_) if (0x80..0xc2).contains(&byte) || byte > 0xf4 => "invalid start byte",
+        Some(_) => "invalid continuation byte",
+    };
+    format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}")
+}
+
+/// Python's `JSONDecodeError` text: exact for the common failures (no value, extra data
+/// after one), close for the rest.
+fn json_error(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let ws = |c: &char| matches!(c, ' ' | '\t' | '\n' | '\r');
+    let at = |pos: usize| {
+        let before = &chars[..pos.min(chars.len())];
+        let line = 1 + before.iter().filter(|c| **c == '\n').count();
+        let col = 1 + before.iter().rev().take_while(|c| **c != '\n').count();
+        format!("line {line} column {col} (char {pos})")
+    };
+    let start = chars.iter().position(|c| !ws(c)).unwrap_or(chars.len());
+    let starts_value = chars
+        .get(start)
+        .is_some_and(|c| matches!(c, '{' | '[' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n'));
+    if !starts_value {
+        return format!("Expecting value: {}", at(start));
+    }
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    match stream.next() {
+        Some(Ok(_)) => {
+            let end = text[..stream.byte_offset()].chars().count();
+            let next = (end..chars.len()).find(|i| !ws(&chars[*i])).unwrap_or(end);
+            format!("Extra data: {}", at(next))
+        }
+        Some(Err(e)) => {
+            let kind = e.to_string();
+            let message = if kind.contains("expected `:`") {
+                "Expecting ':' delimiter"
+            } else if kind.contains("expected `,`") {
+                "Expecting ',' delimiter"
+            } else if kind.contains("key must be a string") {
+                "Expecting property name enclosed in double quotes"
+            } else if kind.contains("control character") {
+                "Invalid control character at"
+            } else if kind.contains("escape") {
+                "Invalid \\escape"
+            } else if kind.contains("EOF while parsing a string") {
+                "Unterminated string starting at"
+            } else {
+                "Expecting value"
+            };
+            // serde reports a 1-based line and column; turn them into a char offset.
+            let line_start: usize = text
+                .split('\n')
+                .take(e.line().saturating_sub(1))
+                .map(|l| l.chars().count() + 1)
+                .sum();
+            let mut pos = (line_start + e.column().saturating_sub(1)).min(chars.len());
+            if message == "Unterminated string starting at" {
+                pos = chars[..pos].iter().rposition(|c| *c == '"').unwrap_or(pos);
+            }
+            if message == "Expecting value" {
+                // Python points at the start of a word that is not a JSON literal.
+                while pos > 0 && chars[pos - 1].is_ascii_alphabetic() {
+                    pos -= 1;
+                }
+            }
+            format!("{message}: {}", at(pos))
+        }
+        None => format!("Expecting value: {}", at(start)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_and_their_errors() {
+        let (c, e) =
+            parse_output(br#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s"}"#).unwrap();
+        assert_eq!(
+            (c.access_key_id.as_str(), c.session_token, e),
+            ("A", None, None)
+        );
+        let (c, e) = parse_output(br#"{"Version": 1.0, "AccessKeyId": "A", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2024-01-02T05:00:00Z"}"#).unwrap();
+        assert_eq!(c.session_token.as_deref(), Some("t"));
+        assert_eq!(e, Some(Timestamp::from_secs(1704171600)));
+        let err = |out: &[u8]| match parse_output(out) {
+            Err(Error::General(m)) => m,
+            other => panic!("{:?}", other.map(|_| ())),
+        };
+        assert_eq!(
+            err(b"not json\n"),
+            "Expecting value: line 1 column 1 (char 0)"
+        );
+        assert_eq!(err(b""), "Expecting value: line 1 column 1 (char 0)");
+        assert_eq!(err(b"{} x"), "Extra data: line 1 column 4 (char 3)");
+        // Python's texts for other malformed answers.
+        for (input, python) in [
+            ("{\"a\": nope}", "Expecting value: line 1 column 7 (char 6)"),
+            (
+                "{\"a\" 1}",
+                "Expecting ':' delimiter: line 1 column 6 (char 5)",
+            ),
+            (
+                "{\"a\": 1 \"b\"}",
+                "Expecting ',' delimiter: line 1 column 9 (char 8)",
+            ),
+            ("[1,]", "Expecting value: line 1 column 4 (char 3)"),
+            (
+                "{\"a\":\"x",
+                "Unterminated string starting at: line 1 column 6 (char 5)",
+            ),
+            (
+                "{a:1}",
+                "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+            ),
+            ("  tru", "Expecting value: line 1 column 3 (char 2)"),
+        ] {
+            assert_eq!(json_error(input), python, "{input}");
+        }
+        assert_eq!(err(b"[]"), "'list' object has no attribute 'get'");
+        assert_eq!(
+            err(br#"{"Version": 2}"#),
+            "Error when retrieving credentials from custom-process: Unsupported version '2' for credential process provider, supported versions: 1"
+        );
+        assert_eq!(
+            err(br#"{"AccessKeyId": "A"}"#),
+            "Error when retrieving credentials from custom-process: Unsupported version '<Version key not provided>' for credential process provider, supported versions: 1"
+        );
+        assert_eq!(
+            err(br#"{"Version": 1, "AccessKeyId": "A"}"#),
+            "Error when retrieving credentials from custom-process: Missing required key in response: 'SecretAccessKey'"
+        );
+        assert_eq!(
+            err(br#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "soon"}"#),
+            "Unknown string format: soon"
+        );
+        assert_eq!(
+            err(b"\xff"),
+            "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"
+        );
+    }
+
+    #[test]
+    fn json_errors_never_panic() {
+        let seed: Vec<char> = r#"{"Version": 1, "AccessKeyId": "é", "x": [1.5e3, true, null]}"#
+            .chars()
+            .collect();
+        let alphabet: Vec<char> = "{}[]\",:\\ 1e.-tnfé\n".chars().collect();
+        let mut state = 0x853c_49e6_748f_ea9bu64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as usize
+        };
+        for _ in 0..20_000 {
+            let mut input = seed.clone();
+            for _ in 0..(next() % 4 + 1) {
+                let at = next() % (input.len() + 1);
+                match next() % 3 {
+                    0 => input.truncate(at),
+                    1 if at < input.len() => input[at] = alphabet[next() % alphabet.len()],
+                    _ => input.insert(at.min(input.len()), alphabet[next() % alphabet.len()]),
+                }
+            }
+            let text: String = input.into_iter().collect();
+            let _ = parse_output(text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn shlex_errors() {
+        assert_eq!(shlex_error("a 'b"), "No closing quotation");
+        assert_eq!(shlex_error("a \\"), "No escaped character");
+    }
+}

@@ -1,0 +1,135 @@
+//! Web identity (botocore `AssumeRoleWithWebIdentityProvider`): a token file and a role,
+//! from `AWS_WEB_IDENTITY_TOKEN_FILE` / `AWS_ROLE_ARN` / `AWS_ROLE_SESSION_NAME` (unless
+//! `--profile` was given) or the profile's `web_identity_token_file` / `role_arn` /
+//! `role_session_name`; an unsigned `AssumeRoleWithWebIdentity`, cached like
+//! assume-role.
+
+use serde_json::{Map, Value};
+
+use super::{cache, profile_text, Ctx, Deferred, Source};
+use crate::error::Error;
+use crate::sts::{Param, Sts};
+use crate::timestamp::Timestamp;
+use crate::token::Credentials;
+
+pub struct Plan {
+    token_file: String,
+    /// `AssumeRoleWithWebIdentity` arguments in botocore's order (the token is added when
+    /// the call is made).
+    args: Map<String, Value>,
+    cache_key: String,
+}
+
+pub fn load(ctx: &Ctx, profile: &str, disable_env: bool) -> Result<Option<Source>, Error> {
+    let settings = ctx.settings;
+    let section = settings.files.profiles.get(profile);
+    // Environment first (present, even empty), then the profile.
+    let get = |env_name: &str, key: &str| -> Option<String> {
+        if !disable_env {
+            if let Some(v) = settings.env.get(env_name) {
+                return Some(v.to_string());
+            }
+        }
+        section.and_then(|s| profile_text(s, key))
+    };
+    let Some(token_file) =
+        get("AWS_WEB_IDENTITY_TOKEN_FILE", "web_identity_token_file").filter(|p| !p.is_empty())
+    else {
+        return Ok(None);
+    };
+    let Some(role_arn) = get("AWS_ROLE_ARN", "role_arn").filter(|r| !r.is_empty()) else {
+        return Err(Error::General(
+            "The provided profile or the current environment is configured to assume role with web identity but has no role ARN configured. Ensure that the profile has the role_arnconfiguration set or the AWS_ROLE_ARN env var is set.".into(),
+        ));
+    };
+    let session_name = get("AWS_ROLE_SESSION_NAME", "role_session_name");
+    let (args, cache_args) = role_args(session_name, role_arn, ctx.now().0);
+    Ok(Some(Source::Deferred(Deferred::WebIdentity(Plan {
+        token_file,
+        cache_key: cache::assume_role_key(&cache_args),
+        args,
+    }))))
+}
+
+/// botocore `BaseAssumeRoleCredentialFetcher`: the call's arguments (a configured,
+/// non-empty session name first, else a generated one after the role) and those the
+/// cache key is made of (without a generated name).
+pub(crate) fn role_args(
+    session_name: Option<String>,
+    role_arn: String,
+    now: i64,
+) -> (Map<String, Value>, Map<String, Value>) {
+    let mut args = Map::new();
+    if let Some(name) = &session_name {
+        args.insert("RoleSessionName".into(), name.clone().into());
+    }
+    args.insert("RoleArn".into(), role_arn.into());
+    let mut cache_args = args.clone();
+    if session_name.as_deref().is_none_or(str::is_empty) {
+        cache_args.remove("RoleSessionName");
+        args.insert(
+            "RoleSessionName".into(),
+            format!("botocore-session-{now}").into(),
+        );
+    }
+    (args, cache_args)
+}
+
+impl Plan {
+    pub fn fetch(&self, ctx: &Ctx) -> Result<(Credentials, Timestamp), Error> {
+        let cache = cache::JsonFileCache::credentials(&ctx.settings.env);
+        if let Some(cached) = cache.get(&self.cache_key)? {
+            if let Some(found) = cache::fresh_credentials(&cached, ctx.now())? {
+                return Ok(found);
+            }
+        }
+        let token = super::read_text_file(&self.token_file)?;
+        // An unsigned client: a configured endpoint works without a region.
+        let region = ctx.client_region()?;
+        let endpoint = ctx.sts_endpoint(region, false)?.ok_or(Error::NoRegion)?;
+        let mut params: Vec<(&str, Param)> = vec![];
+        for (k, v) in &self.args {
+            let (name, min) = match k.as_str() {
+                "RoleSessionName" => ("RoleSessionName", 2),
+                _ => ("RoleArn", 20),
+            };
+            params.push((name, Param::Str(v.as_str().unwrap_or_default(), min)));
+        }
+        params.push(("WebIdentityToken", Param::Str(&token, 4)));
+        let sts = Sts {
+            http: ctx.aws_http()?,
+            retry: ctx.retry,
+            endpoint: &endpoint,
+            signer: None,
+        };
+        let response = sts.call("AssumeRoleWithWebIdentity", &params)?;
+        super::assume_role::cache_and_extract(&cache, &self.cache_key, response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_session_names_stay_out_of_the_key() {
+        let arn = "arn:aws:iam::123456789012:role/eks-admin".to_string();
+        let (args, key_args) = role_args(None, arn.clone(), 1704164645);
+        assert_eq!(
+            serde_json::to_string(&args).unwrap(),
+            r#"{"RoleArn":"arn:aws:iam::123456789012:role/eks-admin","RoleSessionName":"botocore-session-1704164645"}"#
+        );
+        assert_eq!(
+            cache::assume_role_key(&key_args),
+            "68cb027cd378aac40125a108c805a4794ec225e0"
+        );
+        let (args, _) = role_args(Some(String::new()), arn.clone(), 7);
+        assert_eq!(args["RoleSessionName"], "botocore-session-7");
+        let (args, key_args) = role_args(Some("pod-session".into()), arn, 7);
+        assert_eq!(args.keys().next().unwrap(), "RoleSessionName");
+        assert_eq!(
+            cache::assume_role_key(&key_args),
+            "93d7cd33ff00d140d26b3768e3f55cdde47750fb"
+        );
+    }
+}
