@@ -280,8 +280,7 @@ impl State {
 
 /// get-token's `STSClientFactory` with `--role-arn`: `AssumeRole` with the session name
 /// `EKSGetTokenAuth` on a client in the command's region, signed with the chain's
-/// credentials (or unsigned with `--no-sign-request`, whose token ignores them). Not
-/// cached, as in the CLI.
+/// credentials (or unsigned with `--no-sign-request`, whose token ignores them).
 fn assume_role_for_token(
     net: &credentials::Ctx,
     chain: Option<credentials::Source>,
@@ -302,14 +301,50 @@ fn assume_role_for_token(
     if source.is_none() && !unsigned {
         return Err(Error::NoCredentials);
     }
-    let response = sts::Sts {
-        http: net.aws_http()?,
-        retry: net.retry,
-        endpoint: &endpoint,
-        signer: source.as_ref(),
+    let call = || {
+        sts::Sts {
+            http: net.aws_http()?,
+            retry: net.retry,
+            endpoint: &endpoint,
+            signer: source.as_ref(),
+        }
+        .call("AssumeRole", &params)
+    };
+    let Some(source) = source.as_ref().filter(|_| !unsigned) else {
+        call()?;
+        return Ok(None);
+    };
+    // The CLI calls AssumeRole every time; we cache the result under our own directory,
+    // keyed by everything that decides it, in the CLI's layout, and make one call for many
+    // processes started together (see credentials::single_flight).
+    let Some(dir) = credentials::single_flight::dir(&net.settings.env, "role-arn") else {
+        return Ok(Some(call()?.credentials()?));
+    };
+    let cache = credentials::cache::JsonFileCache::at(dir);
+    let mut identity = serde_json::Map::new();
+    identity.insert(
+        "SourceAccessKeyId".into(),
+        source.access_key_id.clone().into(),
+    );
+    identity.insert("RoleArn".into(), role_arn.into());
+    identity.insert("RoleSessionName".into(), "EKSGetTokenAuth".into());
+    identity.insert("Endpoint".into(), endpoint.url.clone().into());
+    identity.insert(
+        "SigningRegion".into(),
+        endpoint.signing_region.clone().into(),
+    );
+    let key = credentials::cache::assume_role_key(&identity);
+    let now = clock::UtcTime::now();
+    if let Some((creds, _)) = cache.fresh(&key, now) {
+        return Ok(Some(creds));
     }
-    .call("AssumeRole", &params)?;
-    Ok(Some(response.credentials()?).filter(|_| !unsigned))
+    credentials::single_flight::with_lock(&net.settings.env, &format!("role-arn-{key}"), || {
+        if let Some((creds, _)) = cache.fresh(&key, clock::UtcTime::now()) {
+            return Ok(Some(creds));
+        }
+        let (creds, _) = credentials::assume_role::cache_and_extract(&cache, &key, call()?)?;
+        Ok(Some(creds))
+    })
 }
 
 /// `--color`: on, off, or auto = on when stdout is a terminal.

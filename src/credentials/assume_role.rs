@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{cache, imds, profile_text, Ctx, Deferred, Source};
+use super::{cache, imds, profile_text, single_flight, Ctx, Deferred, Source};
 use crate::config::Section;
 use crate::error::Error;
 use crate::sts::{self, Param, Sts, StsResponse};
@@ -188,11 +188,24 @@ impl Plan {
     /// source credentials, `AssumeRole`, and a new cache entry.
     pub fn fetch(self, ctx: &Ctx) -> Result<(Credentials, Timestamp), Error> {
         let cache = cache::JsonFileCache::credentials(&ctx.settings.env);
-        if let Some(cached) = cache.get(&self.cache_key)? {
-            if let Some(found) = cache::fresh_credentials(&cached, ctx.now())? {
-                return Ok(found);
-            }
+        if let Some(found) = cache.fresh(&self.cache_key, ctx.now()) {
+            return Ok(found);
         }
+        // One AssumeRole for many processes: the others wait, then find the cache warm.
+        let lock = format!("cli-cache-{}", self.cache_key);
+        single_flight::with_lock(&ctx.settings.env, &lock, || {
+            match cache.fresh(&self.cache_key, ctx.now()) {
+                Some(found) => Ok(found),
+                None => self.call(ctx, &cache),
+            }
+        })
+    }
+
+    fn call(
+        self,
+        ctx: &Ctx,
+        cache: &cache::JsonFileCache,
+    ) -> Result<(Credentials, Timestamp), Error> {
         let mut args = self.args;
         if let Some(serial) = &self.mfa_serial {
             let code = getpass(&format!("Enter MFA code for {serial}: "))?;
@@ -220,7 +233,7 @@ impl Plan {
             signer: Some(&source),
         }
         .call("AssumeRole", &params)?;
-        cache_and_extract(&cache, &self.cache_key, response)
+        cache_and_extract(cache, &self.cache_key, response)
     }
 }
 
@@ -241,7 +254,7 @@ pub(crate) fn cache_and_extract(
     key: &str,
     response: StsResponse,
 ) -> Result<(Credentials, Timestamp), Error> {
-    cache.set(key, &Value::Object(response.dict.clone()))?;
+    cache.set(key, &Value::Object(response.dict.clone()));
     let creds = response
         .dict
         .get("Credentials")

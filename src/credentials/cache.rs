@@ -44,6 +44,11 @@ impl JsonFileCache {
         }
     }
 
+    /// A directory of our own (the `--role-arn` cache).
+    pub fn at(dir: PathBuf) -> JsonFileCache {
+        JsonFileCache { dir }
+    }
+
     /// `~/.aws/sso/cache` (botocore `SSOTokenProvider`).
     pub fn sso_tokens(env: &Env) -> JsonFileCache {
         JsonFileCache {
@@ -55,42 +60,54 @@ impl JsonFileCache {
         self.dir.join(format!("{key}.json"))
     }
 
-    /// `key in cache` then `cache[key]`: no file is `None`; a file that cannot be read or
-    /// parsed is botocore's `KeyError(key)`, which the CLI reports as `'<key>'`.
-    pub fn get(&self, key: &str) -> Result<Option<Value>, Error> {
-        let path = self.path(key);
-        if !path.is_file() {
-            return Ok(None);
-        }
-        let value = std::fs::read(&path)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .ok_or_else(|| crate::sts::key_error(key))?;
-        Ok(Some(value))
+    /// `key in cache` then `cache[key]`. botocore raises `KeyError` for a file it cannot
+    /// read or parse; we treat such a file (corrupt, truncated, foreign) as missing, so it
+    /// is fetched again and replaced: never a crash, never a wrong identity.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        let bytes = std::fs::read(self.path(key)).ok()?;
+        serde_json::from_slice(&bytes).ok()
     }
 
-    /// `cache[key] = value`: directories made as needed, `os.open(O_WRONLY | O_CREAT,
-    /// 0o600)`, truncate, write.
-    pub fn set(&self, key: &str, value: &Value) -> Result<(), Error> {
-        let path = self.path(key);
-        let shown = path.display().to_string();
+    /// A cached response that is still good for at least 15 minutes, if any (a file of
+    /// another layout counts as missing).
+    pub fn fresh(&self, key: &str, now: UtcTime) -> Option<(Credentials, Timestamp)> {
+        fresh_credentials(&self.get(key)?, now).ok().flatten()
+    }
+
+    /// `cache[key] = value`, in botocore's layout and mode (0600 for a new file; an
+    /// existing file keeps its mode), written atomically: a temporary file created with
+    /// that mode in the same directory, then renamed over the entry, so a concurrent
+    /// reader sees the old file or the new one, never half of one. A cache that cannot be
+    /// written (read-only HOME, full disk) costs only speed: the error is dropped.
+    pub fn set(&self, key: &str, value: &Value) {
+        let _ = self.write(key, py_dumps(value, false, false).as_bytes());
+    }
+
+    fn write(&self, key: &str, content: &[u8]) -> std::io::Result<()> {
         if !self.dir.is_dir() {
-            std::fs::create_dir_all(&self.dir)
-                .map_err(|e| super::os_error(&e, &self.dir.display().to_string()))?;
+            std::fs::create_dir_all(&self.dir)?;
         }
+        let path = self.path(key);
+        let tmp = self
+            .dir
+            .join(format!(".{key}.json.{}.tmp", std::process::id()));
         let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true);
+        options.write(true).create_new(true);
         #[cfg(unix)]
         {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            let mode = std::fs::metadata(&path).map_or(0o600, |m| m.permissions().mode() & 0o777);
+            options.mode(mode);
         }
-        let mut file = options
-            .open(&path)
-            .map_err(|e| super::os_error(&e, &shown))?;
-        file.set_len(0)
-            .and_then(|_| file.write_all(py_dumps(value, false, false).as_bytes()))
-            .map_err(|e| super::os_error(&e, &shown))
+        let _ = std::fs::remove_file(&tmp); // left by a process that died mid-write
+        let result = options
+            .open(&tmp)
+            .and_then(|mut f| f.write_all(content).and_then(|_| f.sync_all()))
+            .and_then(|_| std::fs::rename(&tmp, &path));
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
     }
 }
 

@@ -15,6 +15,7 @@ pub mod cache;
 pub mod container;
 pub mod imds;
 pub mod process;
+pub mod single_flight;
 pub mod sso;
 pub mod web_identity;
 

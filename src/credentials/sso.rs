@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{cache, profile_text, Ctx, Deferred, Source};
+use super::{cache, profile_text, single_flight, Ctx, Deferred, Source};
 use crate::endpoint::{self, EndpointConfig, StsEndpoint};
 use crate::error::Error;
 use crate::http::{self, Request, Response};
@@ -102,11 +102,25 @@ impl Plan {
             ),
         };
         let creds_cache = cache::JsonFileCache::credentials(&ctx.settings.env);
-        if let Some(cached) = creds_cache.get(&key)? {
-            if let Some(found) = cache::fresh_credentials(&cached, ctx.now())? {
-                return Ok(found);
-            }
+        if let Some(found) = creds_cache.fresh(&key, ctx.now()) {
+            return Ok(found);
         }
+        // One GetRoleCredentials for many processes (see single_flight).
+        let lock = format!("cli-cache-{key}");
+        single_flight::with_lock(&ctx.settings.env, &lock, || {
+            match creds_cache.fresh(&key, ctx.now()) {
+                Some(found) => Ok(found),
+                None => self.call(ctx, &creds_cache, &key),
+            }
+        })
+    }
+
+    fn call(
+        &self,
+        ctx: &Ctx,
+        creds_cache: &cache::JsonFileCache,
+        key: &str,
+    ) -> Result<(Credentials, Timestamp), Error> {
         // The SSO client (made before the token is read), then the token.
         crate::validate_region_name(&self.sso_region)?;
         let token = match &self.session {
@@ -173,7 +187,7 @@ impl Plan {
         let mut entry = Map::new();
         entry.insert("ProviderType".into(), "sso".into());
         entry.insert("Credentials".into(), Value::Object(creds));
-        creds_cache.set(&key, &Value::Object(entry))?;
+        creds_cache.set(key, &Value::Object(entry));
         // The cache keeps whole seconds; so do the credentials (botocore re-parses them).
         let expiry = Timestamp::from_secs(expiration.secs);
         Ok((
@@ -225,7 +239,7 @@ impl Plan {
             if let Some(new) = refresh_token(ctx, &token, &start_url, &region)? {
                 expires = cache::parse_time_value(cache::py_index(&new, "expiresAt")?)?;
                 cache::JsonFileCache::sso_tokens(&ctx.settings.env)
-                    .set(&cache::sso_token_key(session), &new)?;
+                    .set(&cache::sso_token_key(session), &new);
                 token = new;
             }
         }
@@ -245,7 +259,7 @@ fn unauthorized() -> Error {
 /// `SSOTokenLoader`: the token file of a session name or start URL.
 fn load_token(ctx: &Ctx, name: &str, start_url: &str) -> Result<Value, Error> {
     let tokens = cache::JsonFileCache::sso_tokens(&ctx.settings.env);
-    let Some(token) = tokens.get(&cache::sso_token_key(name))? else {
+    let Some(token) = tokens.get(&cache::sso_token_key(name)) else {
         return Err(Error::General(format!(
             "Error loading SSO Token: Token for {name} does not exist"
         )));

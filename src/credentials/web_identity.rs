@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{cache, profile_text, Ctx, Deferred, Source};
+use super::{cache, profile_text, single_flight, Ctx, Deferred, Source};
 use crate::error::Error;
 use crate::sts::{Param, Sts};
 use crate::timestamp::Timestamp;
@@ -78,11 +78,24 @@ pub(crate) fn role_args(
 impl Plan {
     pub fn fetch(&self, ctx: &Ctx) -> Result<(Credentials, Timestamp), Error> {
         let cache = cache::JsonFileCache::credentials(&ctx.settings.env);
-        if let Some(cached) = cache.get(&self.cache_key)? {
-            if let Some(found) = cache::fresh_credentials(&cached, ctx.now())? {
-                return Ok(found);
-            }
+        if let Some(found) = cache.fresh(&self.cache_key, ctx.now()) {
+            return Ok(found);
         }
+        // One AssumeRoleWithWebIdentity for many processes (see single_flight).
+        let lock = format!("cli-cache-{}", self.cache_key);
+        single_flight::with_lock(&ctx.settings.env, &lock, || {
+            match cache.fresh(&self.cache_key, ctx.now()) {
+                Some(found) => Ok(found),
+                None => self.call(ctx, &cache),
+            }
+        })
+    }
+
+    fn call(
+        &self,
+        ctx: &Ctx,
+        cache: &cache::JsonFileCache,
+    ) -> Result<(Credentials, Timestamp), Error> {
         let token = super::read_text_file(&self.token_file)?;
         // An unsigned client: a configured endpoint works without a region.
         let region = ctx.client_region()?;
@@ -103,7 +116,7 @@ impl Plan {
             signer: None,
         };
         let response = sts.call("AssumeRoleWithWebIdentity", &params)?;
-        super::assume_role::cache_and_extract(&cache, &self.cache_key, response)
+        super::assume_role::cache_and_extract(cache, &self.cache_key, response)
     }
 }
 

@@ -1,0 +1,439 @@
+//! Credential caching shared with the AWS CLI and one STS/SSO call for many processes:
+//! bursts of concurrent cold calls make exactly one network call, every token they print is
+//! correct, a second wave makes none, and the cache survives garbage, read-only
+//! directories and the opt-out. All servers on 127.0.0.1.
+
+mod credentials_common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_eks_token::clock::UtcTime;
+use aws_eks_token::endpoint::{sts_endpoint, EndpointConfig};
+use aws_eks_token::token::{token, Credentials};
+use credentials_common::{assume_role_xml, Reply, Server, ROLE, STATIC_KEYS};
+
+const CLUSTER: &str = "burst";
+
+fn spawn(home: &Path, args: &[&str], env: &[(String, String)]) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aws-eks-token"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", home)
+        .env("TZ", "UTC")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .current_dir(home)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.spawn().expect("spawn aws-eks-token")
+}
+
+/// Start `n` processes at once and collect (rc, stdout, stderr) of each.
+fn burst(
+    n: usize,
+    home: &Path,
+    args: &[&str],
+    env: &[(String, String)],
+) -> Vec<(i32, String, String)> {
+    let children: Vec<Child> = (0..n).map(|_| spawn(home, args, env)).collect();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    children
+        .into_iter()
+        .map(|child| {
+            assert!(Instant::now() < deadline, "burst took too long");
+            let out = child.wait_with_output().expect("wait");
+            (
+                out.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        })
+        .collect()
+}
+
+fn get_token_args(extra: &[&'static str]) -> Vec<&'static str> {
+    let mut args = vec![
+        "eks",
+        "get-token",
+        "--cluster-name",
+        CLUSTER,
+        "--region",
+        "us-west-2",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// `YYYYMMDDTHHMMSSZ` → seconds since the epoch.
+fn parse_amz_date(s: &str) -> i64 {
+    let n = |a: usize, b: usize| s[a..b].parse::<i64>().unwrap();
+    let (y, m, d) = (n(0, 4), n(4, 6), n(6, 8));
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + d - 1;
+    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    days * 86_400 + n(9, 11) * 3600 + n(11, 13) * 60 + n(13, 15)
+}
+
+/// The token printed must be exactly the one these credentials sign at its own X-Amz-Date
+/// (for the STS endpoint `sts`, the configured one, or us-west-2's).
+fn assert_token_signed_by(stdout: &str, creds: &Credentials, sts: Option<&Server>) {
+    let url = credentials_common::token_url(stdout);
+    let date = url
+        .split("X-Amz-Date=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    let endpoint = sts_endpoint(&EndpointConfig {
+        region: Some("us-west-2".into()),
+        configured_url: sts.map(Server::url),
+        ..Default::default()
+    })
+    .unwrap();
+    let expected = token(
+        Some(creds),
+        &endpoint,
+        CLUSTER,
+        UtcTime(parse_amz_date(date)),
+    );
+    let printed = stdout
+        .split("\"token\": \"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert_eq!(
+        printed, expected,
+        "token not signed by {}",
+        creds.access_key_id
+    );
+}
+
+fn assumed(key_id: &str, secret: &str, token: &str) -> Credentials {
+    Credentials {
+        access_key_id: key_id.into(),
+        secret_access_key: secret.into(),
+        session_token: Some(token.into()),
+    }
+}
+
+fn role_arn_env(sts: &Server) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = STATIC_KEYS
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    env.push(("AWS_ENDPOINT_URL_STS".into(), sts.url()));
+    env
+}
+
+/// Every file under `dir`: (path, contents).
+fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = vec![];
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push((p.clone(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(unix)]
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn fifty_cold_role_arn_calls_make_one_assume_role() {
+    let home = tempfile::tempdir().unwrap();
+    let sts = Server::start(vec![Reply::Respond(
+        200,
+        "text/xml",
+        assume_role_xml("ASIABURST"),
+    )]);
+    let args = get_token_args(&["--role-arn", ROLE]);
+    let creds = assumed("ASIABURST", "assumedsecret", "assumedtoken");
+
+    for (rc, stdout, stderr) in burst(50, home.path(), &args, &role_arn_env(&sts)) {
+        assert_eq!(rc, 0, "{stderr}");
+        assert_token_signed_by(&stdout, &creds, Some(&sts));
+    }
+    assert_eq!(
+        sts.requests().len(),
+        1,
+        "cold burst: one AssumeRole in total"
+    );
+
+    for (rc, stdout, stderr) in burst(50, home.path(), &args, &role_arn_env(&sts)) {
+        assert_eq!(rc, 0, "{stderr}");
+        assert_token_signed_by(&stdout, &creds, Some(&sts));
+    }
+    assert_eq!(sts.requests().len(), 1, "warm wave: no call");
+
+    // Our cache: private directory, private files in the CLI's layout, nothing left over.
+    let dir = home.path().join(".cache/aws-eks-token/role-arn");
+    let files = files_under(&dir);
+    assert_eq!(files.len(), 1, "{files:?}");
+    let entry: serde_json::Value = serde_json::from_slice(&files[0].1).unwrap();
+    assert_eq!(entry["Credentials"]["AccessKeyId"], "ASIABURST");
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&files[0].0), 0o600);
+    }
+    // Nothing of ours under ~/.aws: the CLI does not cache --role-arn.
+    assert!(!home.path().join(".aws").exists());
+}
+
+#[test]
+fn fifty_cold_sso_calls_make_one_get_role_credentials() {
+    let home = tempfile::tempdir().unwrap();
+    let portal = Server::start(vec![Reply::Respond(
+        200,
+        "application/json",
+        r#"{"roleCredentials": {"accessKeyId": "ASIASSOBURST", "secretAccessKey": "ssosecret", "sessionToken": "ssotoken", "expiration": 4070908800000}}"#.into(),
+    )]);
+    credentials_common::write(
+        home.path(),
+        ".aws/config",
+        "[profile sso]\nsso_session = burst\nsso_account_id = 123456789012\nsso_role_name = ReadOnly\n\n[sso-session burst]\nsso_start_url = https://burst.awsapps.com/start\nsso_region = us-east-1\n",
+        0o644,
+    );
+    // The token `aws sso login` leaves (file name: sha1 of the session name).
+    let token_file = format!(
+        ".aws/sso/cache/{}.json",
+        aws_eks_token::credentials::cache::sso_token_key("burst")
+    );
+    credentials_common::write(
+        home.path(),
+        &token_file,
+        r#"{"startUrl": "https://burst.awsapps.com/start", "region": "us-east-1", "accessToken": "sso-access-token", "expiresAt": "2099-01-01T00:00:00Z"}"#,
+        0o600,
+    );
+    let env = vec![
+        ("AWS_PROFILE".to_string(), "sso".to_string()),
+        ("AWS_ENDPOINT_URL_SSO".to_string(), portal.url()),
+    ];
+    let args = get_token_args(&[]);
+    let creds = assumed("ASIASSOBURST", "ssosecret", "ssotoken");
+    for _wave in 0..2 {
+        for (rc, stdout, stderr) in burst(50, home.path(), &args, &env) {
+            assert_eq!(rc, 0, "{stderr}");
+            assert_token_signed_by(&stdout, &creds, None);
+        }
+        assert_eq!(
+            portal.requests().len(),
+            1,
+            "one GetRoleCredentials in total"
+        );
+    }
+    // The role credentials went into the AWS CLI's cache, where `aws` finds them too.
+    let cached = files_under(&home.path().join(".aws/cli/cache"));
+    assert_eq!(cached.len(), 1);
+    #[cfg(unix)]
+    assert_eq!(mode(&cached[0].0), 0o600);
+}
+
+#[test]
+fn two_hundred_concurrent_calls_share_one_cache_without_torn_files() {
+    let home = tempfile::tempdir().unwrap();
+    let sts = Server::start(vec![Reply::Respond(
+        200,
+        "text/xml",
+        assume_role_xml("ASIASTRESS"),
+    )]);
+    credentials_common::write(
+        home.path(),
+        ".aws/config",
+        &format!("[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = basesecret\n\n[profile eks]\nrole_arn = {ROLE}\nsource_profile = base\n"),
+        0o644,
+    );
+    let env = vec![
+        ("AWS_PROFILE".to_string(), "eks".to_string()),
+        ("AWS_ENDPOINT_URL_STS".to_string(), sts.url()),
+    ];
+    let creds = assumed("ASIASTRESS", "assumedsecret", "assumedtoken");
+    let results = burst(200, home.path(), &get_token_args(&[]), &env);
+    for (rc, stdout, stderr) in &results {
+        assert_eq!(*rc, 0, "{stderr}");
+        assert_token_signed_by(stdout, &creds, Some(&sts));
+    }
+    assert_eq!(sts.requests().len(), 1);
+    for (path, content) in files_under(&home.path().join(".aws/cli/cache")) {
+        assert!(
+            !path.to_string_lossy().ends_with(".tmp"),
+            "left over: {path:?}"
+        );
+        let v: serde_json::Value = serde_json::from_slice(&content).expect("a whole JSON file");
+        assert_eq!(v["Credentials"]["AccessKeyId"], "ASIASTRESS");
+    }
+}
+
+#[test]
+fn garbage_written_over_the_cache_never_breaks_a_call() {
+    let home = tempfile::tempdir().unwrap();
+    let sts = Server::start(vec![Reply::Respond(
+        200,
+        "text/xml",
+        assume_role_xml("ASIAGARBAGE"),
+    )]);
+    let args = get_token_args(&["--role-arn", ROLE]);
+    let env = role_arn_env(&sts);
+    // Warm the cache once, then keep overwriting its file with garbage while calls run.
+    let (rc, _, stderr) = burst(1, home.path(), &args, &env).remove(0);
+    assert_eq!(rc, 0, "{stderr}");
+    let dir = home.path().join(".cache/aws-eks-token/role-arn");
+    let file = files_under(&dir).remove(0).0;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let vandal = {
+        let (stop, file) = (stop.clone(), file.clone());
+        std::thread::spawn(move || {
+            let junk: [&[u8]; 4] = [
+                b"",
+                b"{\"Credentials\": {\"AccessKeyId\": \"ASIAEVIL\"",
+                b"\x00\xff garbage",
+                b"[1, 2, 3]",
+            ];
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = std::fs::write(&file, junk[i % junk.len()]);
+                i += 1;
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        })
+    };
+    let results = burst(30, home.path(), &args, &env);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    vandal.join().unwrap();
+    let creds = assumed("ASIAGARBAGE", "assumedsecret", "assumedtoken");
+    for (rc, stdout, stderr) in results {
+        assert_eq!(rc, 0, "{stderr}");
+        assert!(!stdout.contains("ASIAEVIL"));
+        assert_token_signed_by(&stdout, &creds, Some(&sts));
+    }
+}
+
+#[test]
+fn an_unwritable_cache_costs_only_speed_and_the_opt_out_makes_every_call() {
+    let home = tempfile::tempdir().unwrap();
+    let sts = Server::start(vec![Reply::Respond(
+        200,
+        "text/xml",
+        assume_role_xml("ASIAPLAIN"),
+    )]);
+    let args = get_token_args(&["--role-arn", ROLE]);
+    let creds = assumed("ASIAPLAIN", "assumedsecret", "assumedtoken");
+
+    // XDG_CACHE_HOME under a regular file: no directory can be made there.
+    let blocker = home.path().join("not-a-dir");
+    std::fs::write(&blocker, "").unwrap();
+    let mut env = role_arn_env(&sts);
+    env.push((
+        "XDG_CACHE_HOME".into(),
+        blocker.join("cache").display().to_string(),
+    ));
+    for _ in 0..2 {
+        let (rc, stdout, stderr) = burst(1, home.path(), &args, &env).remove(0);
+        assert_eq!(rc, 0, "{stderr}");
+        assert_token_signed_by(&stdout, &creds, Some(&sts));
+    }
+    assert_eq!(sts.requests().len(), 2, "no cache: a call each time");
+
+    let mut env = role_arn_env(&sts);
+    env.push(("AWS_EKS_TOKEN_NO_CACHE".into(), "1".into()));
+    for _ in 0..2 {
+        let (rc, stdout, stderr) = burst(1, home.path(), &args, &env).remove(0);
+        assert_eq!(rc, 0, "{stderr}");
+        assert_token_signed_by(&stdout, &creds, Some(&sts));
+    }
+    assert_eq!(sts.requests().len(), 4, "opted out: a call each time");
+    assert!(!home.path().join(".cache/aws-eks-token").exists());
+}
+
+#[test]
+fn credentials_that_expire_before_the_token_are_refreshed() {
+    let home = tempfile::tempdir().unwrap();
+    let soon = {
+        // Valid for 10 more minutes: less than the token's 14, so never used.
+        let t = UtcTime::now().plus_seconds(600).rfc3339();
+        assume_role_xml("ASIASOON").replace("2099-01-02T04:04:05Z", &t)
+    };
+    let sts = Server::start(vec![
+        Reply::Respond(200, "text/xml", soon),
+        Reply::Respond(200, "text/xml", assume_role_xml("ASIALATER")),
+    ]);
+    let args = get_token_args(&["--role-arn", ROLE]);
+    let env = role_arn_env(&sts);
+    let (rc, stdout, _) = burst(1, home.path(), &args, &env).remove(0);
+    assert_eq!(rc, 0);
+    assert_token_signed_by(
+        &stdout,
+        &assumed("ASIASOON", "assumedsecret", "assumedtoken"),
+        Some(&sts),
+    );
+    let (rc, stdout, _) = burst(1, home.path(), &args, &env).remove(0);
+    assert_eq!(rc, 0);
+    assert_token_signed_by(
+        &stdout,
+        &assumed("ASIALATER", "assumedsecret", "assumedtoken"),
+        Some(&sts),
+    );
+    assert_eq!(sts.requests().len(), 2);
+    // ... and the fresh ones are then reused.
+    let (rc, stdout, _) = burst(1, home.path(), &args, &env).remove(0);
+    assert_eq!(rc, 0);
+    assert_token_signed_by(
+        &stdout,
+        &assumed("ASIALATER", "assumedsecret", "assumedtoken"),
+        Some(&sts),
+    );
+    assert_eq!(sts.requests().len(), 2);
+}
+
+#[test]
+fn a_different_source_identity_does_not_share_the_role_arn_cache() {
+    let home = tempfile::tempdir().unwrap();
+    let sts = Server::start(vec![
+        Reply::Respond(200, "text/xml", assume_role_xml("ASIAFIRST")),
+        Reply::Respond(200, "text/xml", assume_role_xml("ASIASECOND")),
+    ]);
+    let args = get_token_args(&["--role-arn", ROLE]);
+    let (rc, stdout, _) = burst(1, home.path(), &args, &role_arn_env(&sts)).remove(0);
+    assert_eq!(rc, 0);
+    assert_token_signed_by(
+        &stdout,
+        &assumed("ASIAFIRST", "assumedsecret", "assumedtoken"),
+        Some(&sts),
+    );
+    let other = vec![
+        ("AWS_ACCESS_KEY_ID".to_string(), "AKIDOTHER".to_string()),
+        (
+            "AWS_SECRET_ACCESS_KEY".to_string(),
+            "othersecret".to_string(),
+        ),
+        ("AWS_ENDPOINT_URL_STS".to_string(), sts.url()),
+    ];
+    let (rc, stdout, _) = burst(1, home.path(), &args, &other).remove(0);
+    assert_eq!(rc, 0);
+    assert_token_signed_by(
+        &stdout,
+        &assumed("ASIASECOND", "assumedsecret", "assumedtoken"),
+        Some(&sts),
+    );
+    assert_eq!(sts.requests().len(), 2);
+}
