@@ -1,5 +1,5 @@
 //! The credential cache reader (`credentials::cache`): a `~/.aws/cli/cache/<key>.json`
-//! file with arbitrary content, read with `JsonFileCache::get` and taken apart as the
+//! file with arbitrary content, read with `JsonFileCache::get`/`fresh` and taken apart as the
 //! assume-role and SSO providers do (`fresh_credentials`: `Credentials`, `Expiration`, the
 //! 15-minute window), and as an SSO token file (`expiresAt`). The expiry is also written
 //! back the way a refresh writes it (`isoformat`, `zulu`).
@@ -16,7 +16,6 @@ use aws_eks_token::clock::UtcTime;
 use aws_eks_token::credentials::cache::{
     fresh_credentials, parse_time_value, py_index, JsonFileCache,
 };
-use aws_eks_token::error::Error;
 use aws_eks_token::settings::Env;
 use aws_eks_token::timestamp::Timestamp;
 use libfuzzer_sys::fuzz_target;
@@ -59,17 +58,17 @@ fuzz_target!(|data: &[u8]| {
     }
 
     std::fs::write(file, data).expect("write the cache file");
-    let cached = match JsonFileCache::credentials(env).get(KEY) {
-        Ok(Some(v)) => v,
-        Ok(None) => panic!("the cache file was written but not found"),
-        Err(e) => {
-            // An unreadable or malformed file is botocore's KeyError(key).
-            assert_eq!(e, Error::General(format!("'{KEY}'")));
-            return;
-        }
+    let cache = JsonFileCache::credentials(env);
+    let Some(cached) = cache.get(KEY) else {
+        // A file that is not JSON counts as missing (it is fetched again and replaced).
+        assert!(serde_json::from_slice::<Value>(data).is_err());
+        assert!(cache.fresh(KEY, NOWS[1]).is_none());
+        return;
     };
     for now in NOWS {
-        if let Ok(Some((creds, expiry))) = fresh_credentials(&cached, now) {
+        let fresh = fresh_credentials(&cached, now).ok().flatten();
+        assert_eq!(fresh.is_some(), cache.fresh(KEY, now).is_some());
+        if let Some((creds, expiry)) = fresh {
             let left = expiry.seconds_after(now).expect("an aware expiry");
             assert!(left >= 900.0, "used with {left} s left");
             assert!(creds.session_token.is_some());
