@@ -224,8 +224,8 @@ pub struct GetToken {
 pub type MainParse = Option<(Globals, Vec<String>)>;
 
 /// The first pass (`FirstPassGlobalArgParser`): only `--profile` and `--debug`; its errors
-/// carry its own usage line.
-pub fn first_pass(args: &[String]) -> Result<(), Error> {
+/// carry its own usage line. Returns whether `--debug` was given.
+pub fn first_pass(args: &[String]) -> Result<bool, Error> {
     let spec = ParserSpec {
         options: vec![
             OptSpec {
@@ -243,9 +243,11 @@ pub fn first_pass(args: &[String]) -> Result<(), Error> {
         ],
         positional: None,
     };
-    parse_known_args(&spec, args).map(|_| ()).map_err(|m| {
-        Error::ParamValidation(format!("{m}\n\nusage: aws [--profile PROFILE] [--debug]\n"))
-    })
+    parse_known_args(&spec, args)
+        .map(|p| p.get("--debug").is_some())
+        .map_err(|m| {
+            Error::ParamValidation(format!("{m}\n\nusage: aws [--profile PROFILE] [--debug]\n"))
+        })
 }
 
 fn usage_error(msg: String) -> Error {

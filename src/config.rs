@@ -196,7 +196,8 @@ fn py_rstrip(s: &str) -> &str {
 
 /// The profiles, SSO sessions and services sections of the config file, with the
 /// credentials file's sections merged into the profiles (botocore `Session.full_config`).
-#[derive(Debug, Default, Clone)]
+/// Its `Debug` shows section and key names only: values include secret keys.
+#[derive(Default, Clone)]
 pub struct FullConfig {
     pub profiles: BTreeMap<String, Section>,
     pub sso_sessions: BTreeMap<String, Section>,
@@ -204,6 +205,21 @@ pub struct FullConfig {
     /// The raw sections of each file, for the providers that read one file only.
     pub config_file_profiles: BTreeMap<String, Section>,
     pub credentials_file: BTreeMap<String, Section>,
+}
+
+impl std::fmt::Debug for FullConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys = |m: &BTreeMap<String, Section>| -> BTreeMap<String, Vec<String>> {
+            m.iter()
+                .map(|(name, s)| (name.clone(), s.iter().map(|(k, _)| k.clone()).collect()))
+                .collect()
+        };
+        f.debug_struct("FullConfig")
+            .field("profiles", &keys(&self.profiles))
+            .field("sso_sessions", &keys(&self.sso_sessions))
+            .field("services", &keys(&self.services))
+            .finish_non_exhaustive()
+    }
 }
 
 /// botocore's `_parse_section`: `shlex.split(name)` must give exactly two words.

@@ -124,9 +124,12 @@ fn signing_region(region: &str) -> &str {
 /// Resolve the endpoint. No region at all means botocore's partition endpoint for STS,
 /// `aws-global`; a configured URL wins over FIPS and dual-stack, but needs a region.
 pub fn sts_endpoint(cfg: &EndpointConfig) -> Result<StsEndpoint, Error> {
+    if crate::debug::enabled() {
+        log_parameters(cfg, true);
+    }
     let url = match (&cfg.configured_url, &cfg.region) {
         (Some(_), None) => return Err(Error::NoRegion),
-        (Some(url), Some(region)) => return build(url, region),
+        (Some(url), Some(region)) => return log_result(url, build(url, region)),
         (None, region) => {
             let region = region.as_deref().unwrap_or("aws-global");
             let p = partition(region);
@@ -140,7 +143,50 @@ pub fn sts_endpoint(cfg: &EndpointConfig) -> Result<StsEndpoint, Error> {
             }
         }
     };
-    build(&url, cfg.region.as_deref().unwrap_or("aws-global"))
+    log_result(
+        &url,
+        build(&url, cfg.region.as_deref().unwrap_or("aws-global")),
+    )
+}
+
+/// `--debug`: botocore's `Calling endpoint provider with parameters: {...}` (the ruleset's
+/// parameters in its order, as a Python dict).
+fn log_parameters(cfg: &EndpointConfig, sts: bool) {
+    let py_bool = |b: bool| if b { "True" } else { "False" };
+    let mut params = vec![];
+    if let Some(r) = cfg.region.as_deref().or(sts.then_some("aws-global")) {
+        params.push(format!("'Region': {}", crate::output::pyrepr::str_repr(r)));
+    }
+    params.push(format!("'UseDualStack': {}", py_bool(cfg.use_dualstack)));
+    params.push(format!("'UseFIPS': {}", py_bool(cfg.use_fips)));
+    if let Some(url) = &cfg.configured_url {
+        params.push(format!(
+            "'Endpoint': {}",
+            crate::output::pyrepr::str_repr(&crate::debug::url(url))
+        ));
+    }
+    if sts {
+        params.push("'UseGlobalEndpoint': False".into());
+    }
+    crate::debug_log!(
+        "botocore.regions",
+        "DEBUG",
+        "Calling endpoint provider with parameters: {{{}}}",
+        params.join(", ")
+    );
+}
+
+/// `--debug`: botocore's `Endpoint provider result: <url>`.
+fn log_result(url: &str, result: Result<StsEndpoint, Error>) -> Result<StsEndpoint, Error> {
+    if result.is_ok() {
+        crate::debug_log!(
+            "botocore.regions",
+            "DEBUG",
+            "Endpoint provider result: {}",
+            crate::debug::url(url)
+        );
+    }
+    result
 }
 
 /// The endpoint of a regional service whose botocore ruleset is STS's without the global
@@ -151,13 +197,16 @@ pub fn regional_endpoint(
     fips_host: &str,
     cfg: &EndpointConfig,
 ) -> Result<StsEndpoint, Error> {
+    if crate::debug::enabled() {
+        log_parameters(cfg, false);
+    }
     let Some(region) = cfg.region.as_deref() else {
         return Err(Error::General(
             "Invalid Configuration: Missing Region".into(),
         ));
     };
     if let Some(url) = &cfg.configured_url {
-        return build(url, region);
+        return log_result(url, build(url, region));
     }
     let p = partition(region);
     let url = match (cfg.use_fips, cfg.use_dualstack) {
@@ -167,7 +216,7 @@ pub fn regional_endpoint(
         (false, true) => format!("https://{host}.{region}.{}", p.dualstack_suffix),
         (false, false) => format!("https://{host}.{region}.{}", p.dns_suffix),
     };
-    build(&url, region)
+    log_result(&url, build(&url, region))
 }
 
 fn build(url: &str, region: &str) -> Result<StsEndpoint, Error> {

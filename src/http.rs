@@ -214,6 +214,24 @@ impl Client {
     }
 
     pub fn send(&self, req: &Request) -> Result<Response, HttpError> {
+        if !crate::debug::enabled() {
+            return self.send_quietly(req);
+        }
+        crate::debug::log_request(req);
+        let result = self.send_quietly(req);
+        match &result {
+            Ok(r) => crate::debug::log_response(req, r),
+            Err(e) => crate::debug_log!(
+                "botocore.endpoint",
+                "DEBUG",
+                "Exception received when sending HTTP request: {}",
+                e.message(&crate::debug::url(&req.url))
+            ),
+        }
+        result
+    }
+
+    fn send_quietly(&self, req: &Request) -> Result<Response, HttpError> {
         let proxy = self.opts.proxies.as_ref().and_then(|p| p.for_url(&req.url));
         let agent = self.agent(&req.url, proxy.as_deref())?;
         let mut builder = ureq::http::Request::builder()
@@ -268,16 +286,21 @@ impl Client {
             })?),
             None => None,
         };
+        // A timeout of years is no timeout; capping it keeps the clock arithmetic in range
+        // (a huge --cli-read-timeout used to overflow `Instant`: fuzz/regressions).
+        let cap = |t: Option<Duration>| t.map(|d| d.min(Duration::from_secs(10 * 365 * 86_400)));
+        let (connect_timeout, read_timeout) =
+            (cap(self.opts.connect_timeout), cap(self.opts.read_timeout));
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
             .proxy(proxy)
-            .timeout_connect(self.opts.connect_timeout)
-            .timeout_send_request(self.opts.connect_timeout)
-            .timeout_send_body(self.opts.connect_timeout)
-            .timeout_recv_response(self.opts.read_timeout)
-            .timeout_recv_body(self.opts.read_timeout)
+            .timeout_connect(connect_timeout)
+            .timeout_send_request(connect_timeout)
+            .timeout_send_body(connect_timeout)
+            .timeout_recv_response(read_timeout)
+            .timeout_recv_body(read_timeout)
             .user_agent(format!(
                 "aws-eks-token/{} (aws-cli/{} compatible)",
                 env!("CARGO_PKG_VERSION"),

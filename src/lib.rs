@@ -10,6 +10,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod credentials;
+pub mod debug;
 pub mod endpoint;
 pub mod error;
 pub mod exec_credential;
@@ -56,17 +57,38 @@ enum Stage {
 
 /// Run `aws <args>` and return the exit code.
 pub fn run(args: &[String], env: Env, io: &mut Io) -> i32 {
+    debug::disable(); // until `--debug` is seen (a process may call this more than once)
     let mut state = State {
         stage: Stage::EntryPoint,
         settings: None,
         globals: Globals::default(),
+        stdout_broken: false,
     };
     let result = state.run(args, env, io);
     match result {
         Ok(()) => 0,
         Err(e) => {
+            crate::debug_log!(
+                "awscli.clidriver",
+                "DEBUG",
+                "Exception caught in {}",
+                if state.stage == Stage::EntryPoint {
+                    "AWSCLIEntryPoint"
+                } else {
+                    "main()"
+                }
+            );
             let text = state.render_error(&e, io);
             let _ = io.stderr.write_all(text.as_bytes());
+            if state.stdout_broken {
+                // Python fails to flush stdout again at exit: its message, status 120
+                // (spec §2.7).
+                let _ = io.stderr.write_all(
+                    b"Exception ignored on flushing sys.stdout:\nBrokenPipeError: [Errno 32] Broken pipe\n",
+                );
+                let _ = io.stderr.flush();
+                return 120;
+            }
             let _ = io.stderr.flush();
             e.exit_code()
         }
@@ -77,13 +99,19 @@ struct State {
     stage: Stage,
     settings: Option<Settings>,
     globals: Globals,
+    /// Writing to stdout failed with EPIPE (the reader went away).
+    stdout_broken: bool,
 }
 
 impl State {
     fn run(&mut self, args: &[String], env: Env, io: &mut Io) -> Result<(), Error> {
         // AWSCLIEntryPoint: the first-pass parser, the session's config files, auto-prompt.
-        cli::first_pass(args)?;
+        let first_pass_debug = cli::first_pass(args)?;
         let settings = self.settings.insert(Settings::load(env)?);
+        // `create_clidriver` turns on logging as soon as the session exists (spec §3.5).
+        if first_pass_debug {
+            set_logging(true, args);
+        }
         if args.iter().any(|a| a == "--cli-auto-prompt")
             && args.iter().any(|a| a == "--no-cli-auto-prompt")
         {
@@ -130,6 +158,10 @@ impl State {
             .flatten()
         {
             python_int(value)?;
+        }
+        // `_handle_top_level_args` sets up logging again: the version and arguments twice.
+        if globals.debug || debug::enabled() {
+            set_logging(globals.debug, args);
         }
         validate_output_encoding(&settings.env)?;
 
@@ -233,7 +265,7 @@ impl State {
         let color = table_color(globals.color.as_deref(), io.stdout_is_tty);
         let width = io.terminal_width.unwrap_or(80);
         let rendered = output::render(&format, "get-token", &document, color, width);
-        write_stdout(io, &rendered.text)?;
+        self.write_stdout(io, &rendered.text)?;
         if let Some(e) = rendered.error {
             return Err(Error::General(e));
         }
@@ -244,10 +276,20 @@ impl State {
             (true, false) => "\n\x1b[0m",
             _ => "\n",
         };
-        write_stdout(io, newline)?;
+        self.write_stdout(io, newline)?;
+        io.stdout.flush().map_err(|e| self.stdout_error(&e))
+    }
+
+    fn write_stdout(&mut self, io: &mut Io, text: &str) -> Result<(), Error> {
         io.stdout
-            .flush()
-            .map_err(|e| Error::General(python_write_error(&e)))
+            .write_all(text.as_bytes())
+            .map_err(|e| self.stdout_error(&e))
+    }
+
+    /// `str(OSError)` of a failed write to stdout, noting a broken pipe.
+    fn stdout_error(&mut self, e: &std::io::Error) -> Error {
+        self.stdout_broken = e.kind() == std::io::ErrorKind::BrokenPipe;
+        Error::General(python_write_error(e))
     }
 
     /// The stderr bytes for an error, in the format the CLI would pick at this stage.
@@ -347,6 +389,31 @@ fn assume_role_for_token(
     })
 }
 
+/// `CLIDriver._set_logging`: with `--debug`, log lines on stderr from here on, starting
+/// with the version (ours, not aws-cli's) and the arguments as a Python list.
+fn set_logging(on: bool, args: &[String]) {
+    if !on {
+        debug::disable();
+        return;
+    }
+    debug::enable();
+    crate::debug_log!(
+        "awscli.clidriver",
+        "DEBUG",
+        "CLI version: aws-eks-token/{} (eks get-token compatible with AWS CLI v{COMPATIBLE_AWS_CLI})",
+        env!("CARGO_PKG_VERSION")
+    );
+    crate::debug_log!(
+        "awscli.clidriver",
+        "DEBUG",
+        "Arguments entered to CLI: [{}]",
+        args.iter()
+            .map(|a| output::pyrepr::str_repr(a))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+}
+
 /// `--color`: on, off, or auto = on when stdout is a terminal.
 fn table_color(flag: Option<&str>, stdout_is_tty: bool) -> bool {
     match flag.unwrap_or("auto") {
@@ -354,12 +421,6 @@ fn table_color(flag: Option<&str>, stdout_is_tty: bool) -> bool {
         "off" => false,
         _ => stdout_is_tty,
     }
-}
-
-fn write_stdout(io: &mut Io, text: &str) -> Result<(), Error> {
-    io.stdout
-        .write_all(text.as_bytes())
-        .map_err(|e| Error::General(python_write_error(&e)))
 }
 
 /// `str(OSError)` for a failed write to stdout (e.g. `[Errno 32] Broken pipe`).

@@ -36,9 +36,14 @@ fn main() {
         }
     }
 
+    let stdout_closed = STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed);
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out: Box<dyn Write> = if stdout_closed {
+        Box::new(ClosedStdout)
+    } else {
+        Box::new(std::io::BufWriter::new(stdout.lock()))
+    };
     let mut err = stderr.lock();
     let is_tty = aws_eks_token::terminal::stdout_is_tty();
     let mut io = aws_eks_token::Io {
@@ -54,4 +59,49 @@ fn main() {
     let code = aws_eks_token::run(&args, aws_eks_token::settings::Env::from_process(), &mut io);
     let _ = out.flush();
     std::process::exit(code);
+}
+
+/// Whether the caller closed stdout (`>&-`). Rust's runtime opens /dev/null on closed
+/// standard descriptors before `main` (so no file or socket opened later can become fd
+/// 1 or 2); this check runs earlier, as an ELF/Mach-O initializer, to see the
+/// descriptor as the caller left it.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+#[used]
+#[link_section = ".init_array"]
+static CHECK_STDOUT: extern "C" fn() = check_stdout;
+
+#[cfg(target_os = "macos")]
+#[used]
+#[link_section = "__DATA,__mod_init_func"]
+static CHECK_STDOUT: extern "C" fn() = check_stdout;
+
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "macos"
+))]
+extern "C" fn check_stdout() {
+    // SAFETY: F_GETFD only asks whether the descriptor is open.
+    if unsafe { libc::fcntl(1, libc::F_GETFD) } == -1 {
+        STDOUT_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Stdout when the caller closed it: the CLI's Python has no `sys.stdout` then, and
+/// writing the result fails with this error (rc 255, spec §2.7).
+struct ClosedStdout;
+
+impl Write for ClosedStdout {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::other(
+            "'NoneType' object has no attribute 'flush'",
+        ))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

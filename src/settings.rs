@@ -8,9 +8,16 @@ use std::path::PathBuf;
 use crate::config::{self, FullConfig, Section, Value};
 use crate::error::Error;
 
-/// A snapshot of the process environment (non-UTF-8 values are read lossily).
-#[derive(Debug, Default, Clone)]
+/// A snapshot of the process environment (non-UTF-8 values are read lossily). Its
+/// `Debug` shows the names only: values include secret keys and tokens.
+#[derive(Default, Clone)]
 pub struct Env(pub BTreeMap<String, String>);
+
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
 
 impl Env {
     pub fn from_process() -> Env {
@@ -34,16 +41,28 @@ impl Env {
         self.get(name).filter(|v| !v.is_empty())
     }
 
-    /// `os.path.expanduser` + `expandvars` for the file locations.
+    /// `os.path.expandvars` then `expanduser` (botocore's order) for the file locations.
+    /// Without `HOME`, `~` is the user's home directory from the password database, as
+    /// in Python; a trailing `/` of the home directory is dropped.
     pub fn expand_path(&self, path: &str) -> PathBuf {
+        let path = self.expand_vars(path);
         let expanded = match path.strip_prefix('~') {
-            Some(rest) if rest.is_empty() || rest.starts_with('/') => match self.get("HOME") {
-                Some(home) => format!("{home}{rest}"),
-                None => path.to_string(),
-            },
-            _ => path.to_string(),
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+                match self.get("HOME").map(String::from).or_else(passwd_home) {
+                    Some(home) => {
+                        let joined = format!("{}{rest}", home.trim_end_matches('/'));
+                        if joined.is_empty() {
+                            "/".to_string()
+                        } else {
+                            joined
+                        }
+                    }
+                    None => path.clone(),
+                }
+            }
+            _ => path.clone(),
         };
-        PathBuf::from(self.expand_vars(&expanded))
+        PathBuf::from(expanded)
     }
 
     /// `os.path.expandvars`: `$NAME` and `${NAME}` of set variables; others stay as written.
@@ -78,6 +97,35 @@ impl Env {
         out.push_str(rest);
         out
     }
+}
+
+/// `pwd.getpwuid(os.getuid()).pw_dir`: the home directory when `HOME` is not set.
+#[cfg(unix)]
+fn passwd_home() -> Option<String> {
+    let mut buf = vec![0u8; 16 * 1024];
+    // SAFETY: getpwuid_r writes only into `pwd` and `buf` (whose length it is given), and
+    // `result` points at `pwd` or is null; pw_dir points into `buf`, alive here.
+    unsafe {
+        let mut pwd: libc::passwd = std::mem::zeroed();
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        let rc = libc::getpwuid_r(
+            libc::getuid(),
+            &mut pwd,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut result,
+        );
+        if rc != 0 || result.is_null() || pwd.pw_dir.is_null() {
+            return None;
+        }
+        let dir = std::ffi::CStr::from_ptr(pwd.pw_dir);
+        Some(dir.to_string_lossy().into_owned())
+    }
+}
+
+#[cfg(not(unix))]
+fn passwd_home() -> Option<String> {
+    None
 }
 
 /// The environment and the shared files, read once at start-up.
@@ -306,10 +354,50 @@ mod tests {
 
     #[test]
     fn expand_vars() {
-        let e = env(&[("HOME", "/h"), ("X", "y")]);
+        let e = env(&[("HOME", "/h"), ("X", "y"), ("T", "~/t")]);
         assert_eq!(
             e.expand_path("~/a/$X/${X}/$NOPE"),
             PathBuf::from("/h/a/y/y/$NOPE")
         );
+        // Variables first, then `~` (botocore's `raw_config_parse`).
+        assert_eq!(e.expand_path("$T"), PathBuf::from("/h/t"));
+        // Python drops the home directory's trailing slash.
+        let root = env(&[("HOME", "/")]);
+        assert_eq!(
+            root.expand_path("~/.aws/config"),
+            PathBuf::from("/.aws/config")
+        );
+        assert_eq!(root.expand_path("~"), PathBuf::from("/"));
+    }
+
+    #[test]
+    fn debug_shows_no_values() {
+        let s = settings(
+            &[
+                ("AWS_SECRET_ACCESS_KEY", "envSECRET"),
+                ("AWS_SESSION_TOKEN", "envTOKEN"),
+            ],
+            "[default]\naws_secret_access_key = fileSECRET\n",
+        );
+        let shown = format!("{s:?}");
+        assert!(shown.contains("AWS_SECRET_ACCESS_KEY"), "{shown}");
+        for secret in ["envSECRET", "envTOKEN", "fileSECRET"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn without_home_the_password_database_gives_it() {
+        // Never a literal `~` directory under the working directory.
+        let e = env(&[]);
+        let path = e.expand_path("~/.aws/config");
+        match passwd_home() {
+            Some(home) => assert_eq!(
+                path,
+                PathBuf::from(format!("{}/.aws/config", home.trim_end_matches('/')))
+            ),
+            None => assert_eq!(path, PathBuf::from("~/.aws/config")),
+        }
     }
 }

@@ -46,17 +46,24 @@ pub fn sign(
         .map(|(k, _)| k.as_str())
         .collect::<Vec<_>>()
         .join(";");
-    let canonical_headers: String = canonical
-        .iter()
-        .map(|(k, v)| format!("{k}:{v}\n"))
-        .collect();
-    let path = if req.path.is_empty() { "/" } else { req.path };
-    let canonical_request = format!(
-        "{}\n{}\n\n{canonical_headers}\n{signed_headers}\n{}",
-        req.method,
-        quote(path, "/"),
-        hex(&Sha256::digest(req.body))
-    );
+    // `shown`: the form for the debug log, without the session token's value.
+    let canonical_request_with = |shown: bool| {
+        let canonical_headers: String = canonical
+            .iter()
+            .map(|(k, v)| match shown && k == "x-amz-security-token" {
+                true => format!("{k}:(redacted)\n"),
+                false => format!("{k}:{v}\n"),
+            })
+            .collect();
+        let path = if req.path.is_empty() { "/" } else { req.path };
+        format!(
+            "{}\n{}\n\n{canonical_headers}\n{signed_headers}\n{}",
+            req.method,
+            quote(path, "/"),
+            hex(&Sha256::digest(req.body))
+        )
+    };
+    let canonical_request = canonical_request_with(false);
     let scope = format!("{date}/{region}/{service}/aws4_request");
     let string_to_sign = format!(
         "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
@@ -70,6 +77,9 @@ pub fn sign(
         key = hmac(&key, part.as_bytes());
     }
     let signature = hex(&hmac(&key, string_to_sign.as_bytes()));
+    if crate::debug::enabled() {
+        crate::debug::log_sigv4(&canonical_request_with(true), &string_to_sign);
+    }
     added.push((
         "Authorization".to_string(),
         format!(

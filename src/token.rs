@@ -90,13 +90,15 @@ pub fn presign_get_caller_identity(
         };
         split(a).cmp(&split(b))
     });
-    let canonical_request = format!(
-        "GET\n{}\n{}\nhost:{}\nx-k8s-aws-id:{}\n\nhost;x-k8s-aws-id\n{EMPTY_SHA256}",
-        quote(&endpoint.path, "/"),
-        sorted.join("&"),
-        endpoint.host,
-        trim_all(cluster_id),
-    );
+    let canonical = |query: &str| {
+        format!(
+            "GET\n{}\n{query}\nhost:{}\nx-k8s-aws-id:{}\n\nhost;x-k8s-aws-id\n{EMPTY_SHA256}",
+            quote(&endpoint.path, "/"),
+            endpoint.host,
+            trim_all(cluster_id),
+        )
+    };
+    let canonical_request = canonical(&sorted.join("&"));
     let string_to_sign = format!(
         "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
         hex(&Sha256::digest(canonical_request.as_bytes()))
@@ -109,6 +111,17 @@ pub fn presign_get_caller_identity(
         key = hmac(&key, part.as_bytes());
     }
     let signature = hex(&hmac(&key, string_to_sign.as_bytes()));
+    if crate::debug::enabled() {
+        // The session token's value never reaches the log.
+        let shown: Vec<&str> = sorted
+            .iter()
+            .map(|p| match p.starts_with("X-Amz-Security-Token=") {
+                true => "X-Amz-Security-Token=(redacted)",
+                false => p.as_str(),
+            })
+            .collect();
+        crate::debug::log_sigv4(&canonical(&shown.join("&")), &string_to_sign);
+    }
     format!(
         "{}?{}&X-Amz-Signature={signature}",
         endpoint.url,

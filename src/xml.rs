@@ -5,11 +5,27 @@
 
 /// An element: local name (namespace prefix dropped, as botocore's `_node_tag` does),
 /// child elements and its character data (all text directly inside it, concatenated).
-#[derive(Debug, Clone, PartialEq, Default)]
+/// `Debug` hides the text of elements that hold secrets (`SecretAccessKey`,
+/// `SessionToken`).
+#[derive(Clone, PartialEq, Default)]
 pub struct Element {
     pub name: String,
     pub children: Vec<Element>,
     pub text: String,
+}
+
+impl std::fmt::Debug for Element {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut s = f.debug_struct("Element");
+        s.field("name", &self.name)
+            .field("children", &self.children);
+        if crate::debug::is_secret_name(&self.name) {
+            s.field("text", &crate::debug::Secret(&self.text));
+        } else {
+            s.field("text", &self.text);
+        }
+        s.finish()
+    }
 }
 
 impl Element {
@@ -564,6 +580,17 @@ mod tests {
     }
 
     /// Cut and mutated responses never panic (a deterministic xorshift drives it).
+    #[test]
+    fn debug_hides_secret_texts() {
+        let e = parse(b"<R><Credentials><AccessKeyId>ASIAX</AccessKeyId><SecretAccessKey>xmlSECRET</SecretAccessKey><SessionToken><![CDATA[xmlTOKEN]]></SessionToken></Credentials></R>").unwrap();
+        let shown = format!("{e:?}");
+        assert!(shown.contains("ASIAX"), "{shown}");
+        assert!(
+            !shown.contains("xmlSECRET") && !shown.contains("xmlTOKEN"),
+            "{shown}"
+        );
+    }
+
     #[test]
     fn never_panics() {
         let seed = b"<?xml version=\"1.0\"?><r xmlns:p='u'><p:a b=\"&amp;\">x&#65;<![CDATA[y]]><!--c--></p:a><b/></r>";

@@ -74,6 +74,7 @@ impl Config {
             None if ipv6 => "http://[fd00:ec2::254]/".into(),
             None => "http://169.254.169.254/".into(),
         };
+        crate::debug_log!("botocore.utils", "DEBUG", "IMDS ENDPOINT: {base_url}");
         if !is_valid_uri(&base_url) {
             return Err(Error::General(format!(
                 "Invalid endpoint EC2 Instance Metadata endpoint: {base_url}"
@@ -162,6 +163,11 @@ impl<'a> Fetcher<'a> {
     /// `_fetch_metadata_token`: the IMDSv2 session token, `None` to go on without one.
     fn token(&self) -> Result<Option<String>, Fail> {
         if self.cfg.disabled {
+            crate::debug_log!(
+                "botocore.utils",
+                "DEBUG",
+                "Access to EC2 metadata has been disabled."
+            );
             return Err(Fail::Exhausted);
         }
         let req = Request {
@@ -236,6 +242,13 @@ impl<'a> Fetcher<'a> {
         let complete = ["AccessKeyId", "SecretAccessKey", "Token", "Expiration"]
             .iter()
             .all(|k| value.get(k).is_some());
+        if complete {
+            crate::debug_log!(
+                "botocore.credentials",
+                "DEBUG",
+                "Found credentials from IAM Role: {role}"
+            );
+        }
         Ok(complete.then_some(value))
     }
 }

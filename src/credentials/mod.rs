@@ -238,6 +238,12 @@ impl Source {
                 }
             }
         };
+        crate::debug_log!(
+            "botocore.credentials",
+            "DEBUG",
+            "Retrieved credentials will expire at: {}",
+            expiry.isoformat().replacen('T', " ", 1)
+        );
         if expiry.seconds_after(ctx.now())? < 0.0 {
             return Err(Error::General(
                 "Credentials were refreshed, but the refreshed credentials are still expired."
@@ -257,28 +263,61 @@ pub fn resolve(ctx: &Ctx) -> Result<Option<Source>, Error> {
     let imds = imds::Config::load(settings)?;
     // An explicit --profile removes the environment provider; AWS_PROFILE does not.
     let disable_env = settings.profile_flag.is_some();
-    if !disable_env {
+    if disable_env {
+        crate::debug_log!(
+            "botocore.credentials",
+            "DEBUG",
+            "Skipping environment variable credential check because profile name was explicitly set."
+        );
+    } else {
+        looking("env");
         if let Some(s) = from_env(settings)? {
+            found(format_args!("Found credentials in environment variables."));
             return Ok(Some(s));
         }
     }
     let profile = settings.profile_name().unwrap_or("default");
+    looking("assume-role");
     if let Some(s) = assume_role::load(ctx, profile, &imds)? {
+        found(format_args!(
+            "Found credentials via assume-role: profile {profile}"
+        ));
         return Ok(Some(s));
     }
     if let Some(s) = profile_providers(ctx, profile, disable_env)? {
         return Ok(Some(s));
     }
+    looking("ec2-credentials-file");
     if let Some(s) = original_ec2_file(settings)? {
+        found(format_args!("Found credentials in AWS_CREDENTIAL_FILE."));
         return Ok(Some(s));
     }
+    looking("boto-config");
     if let Some(s) = boto_config(settings)? {
         return Ok(Some(s));
     }
+    looking("container-role");
     if let Some(s) = container::load(settings)? {
+        found(format_args!("Found credentials via container-role."));
         return Ok(Some(s));
     }
+    looking("iam-role");
     imds::load(&imds, ctx.now())
+}
+
+/// `--debug`: botocore's `Looking for credentials via: <method>`.
+fn looking(method: &str) {
+    crate::debug_log!(
+        "botocore.credentials",
+        "DEBUG",
+        "Looking for credentials via: {method}"
+    );
+}
+
+/// `--debug`: where the credentials were found (botocore's own INFO texts where it has
+/// one, the same form where it has none).
+fn found(message: std::fmt::Arguments) {
+    crate::debug_log!("botocore.credentials", "INFO", "{message}");
 }
 
 /// botocore's `ProfileProviderBuilder.providers`: the sources configured in one profile,
@@ -289,28 +328,56 @@ pub(crate) fn profile_providers(
     disable_env: bool,
 ) -> Result<Option<Source>, Error> {
     let settings = ctx.settings;
+    looking("assume-role-with-web-identity");
     if let Some(s) = web_identity::load(ctx, profile, disable_env)? {
+        found(format_args!(
+            "Found credentials via assume-role-with-web-identity."
+        ));
         return Ok(Some(s));
     }
+    looking("sso");
     if let Some(s) = sso::load(ctx, profile)? {
+        found(format_args!("Found credentials via sso: profile {profile}"));
         return Ok(Some(s));
     }
+    looking("shared-credentials-file");
     if let Some(section) = settings.files.credentials_file.get(profile) {
         if let Some(c) = from_section(section, "shared-credentials-file")? {
+            found(format_args!(
+                "Found credentials in shared credentials file: {}",
+                settings
+                    .env
+                    .get("AWS_SHARED_CREDENTIALS_FILE")
+                    .unwrap_or("~/.aws/credentials")
+            ));
             return Ok(Some(Source::Static(c)));
         }
     }
+    looking("login");
     let merged = settings.files.profiles.get(profile);
     if merged.is_some_and(|s| config::get(s, "login_session").is_some()) {
         return Err(Error::General(
             "aws-eks-token does not support `aws login` sessions (login_session) yet; use the AWS CLI for this profile".into(),
         ));
     }
+    looking("custom-process");
     if let Some(cmd) = merged.and_then(|s| profile_text(s, "credential_process")) {
-        return process::load(&cmd).map(Some);
+        let source = process::load(&cmd)?;
+        found(format_args!(
+            "Found credentials via custom-process: profile {profile}"
+        ));
+        return Ok(Some(source));
     }
+    looking("config-file");
     if let Some(section) = settings.files.config_file_profiles.get(profile) {
         if let Some(c) = from_section(section, "config-file")? {
+            found(format_args!(
+                "Credentials found in config file: {}",
+                settings
+                    .env
+                    .get("AWS_CONFIG_FILE")
+                    .unwrap_or("~/.aws/config")
+            ));
             return Ok(Some(Source::Static(c)));
         }
     }
@@ -425,6 +492,9 @@ fn boto_config(settings: &Settings) -> Result<Option<Source>, Error> {
         if let Some((_, section)) = sections.iter().find(|(n, _)| n == "Credentials") {
             let text = |k: &str| config::get(section, k).map(value_text);
             if let Some(access_key_id) = text("aws_access_key_id") {
+                found(format_args!(
+                    "Found credentials in boto config file: {path}"
+                ));
                 let secret = text("aws_secret_access_key").ok_or_else(|| {
                     Error::General(
                         "Partial credentials found in boto-config, missing: aws_secret_access_key"

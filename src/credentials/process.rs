@@ -145,19 +145,22 @@ fn utf8_error(bytes: &[u8], e: &std::str::Utf8Error) -> String {
 }
 
 /// Python's `JSONDecodeError` text: exact for the common failures (no value, extra data
-/// after one), close for the rest.
+/// after one), close for the rest. Works on byte offsets without copying the text (a
+/// process may print a lot).
 fn json_error(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let ws = |c: &char| matches!(c, ' ' | '\t' | '\n' | '\r');
-    let at = |pos: usize| {
-        let before = &chars[..pos.min(chars.len())];
-        let line = 1 + before.iter().filter(|c| **c == '\n').count();
-        let col = 1 + before.iter().rev().take_while(|c| **c != '\n').count();
-        format!("line {line} column {col} (char {pos})")
+    let ws = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
+    // Python's position of a byte offset: line, column and offset in characters.
+    let at = |byte: usize| {
+        let before = &text[..byte];
+        let line = 1 + before.bytes().filter(|b| *b == b'\n').count();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = 1 + before[line_start..].chars().count();
+        format!("line {line} column {col} (char {})", before.chars().count())
     };
-    let start = chars.iter().position(|c| !ws(c)).unwrap_or(chars.len());
-    let starts_value = chars
-        .get(start)
+    let start = text.find(|c: char| !ws(c)).unwrap_or(text.len());
+    let starts_value = text[start..]
+        .chars()
+        .next()
         .is_some_and(|c| matches!(c, '{' | '[' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n'));
     if !starts_value {
         return format!("Expecting value: {}", at(start));
@@ -165,8 +168,8 @@ fn json_error(text: &str) -> String {
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
     match stream.next() {
         Some(Ok(_)) => {
-            let end = text[..stream.byte_offset()].chars().count();
-            let next = (end..chars.len()).find(|i| !ws(&chars[*i])).unwrap_or(end);
+            let end = stream.byte_offset();
+            let next = text[end..].find(|c: char| !ws(c)).map_or(end, |i| end + i);
             format!("Extra data: {}", at(next))
         }
         Some(Err(e)) => {
@@ -186,19 +189,24 @@ fn json_error(text: &str) -> String {
             } else {
                 "Expecting value"
             };
-            // serde reports a 1-based line and column; turn them into a char offset.
-            let line_start: usize = text
-                .split('\n')
-                .take(e.line().saturating_sub(1))
-                .map(|l| l.chars().count() + 1)
-                .sum();
-            let mut pos = (line_start + e.column().saturating_sub(1)).min(chars.len());
+            // serde reports a 1-based line and a column in bytes; turn them into an offset.
+            let line_start = match e.line() {
+                0 | 1 => 0,
+                n => text
+                    .match_indices('\n')
+                    .nth(n - 2)
+                    .map_or(text.len(), |(i, _)| i + 1),
+            };
+            let mut pos = (line_start + e.column().saturating_sub(1)).min(text.len());
+            while !text.is_char_boundary(pos) {
+                pos -= 1;
+            }
             if message == "Unterminated string starting at" {
-                pos = chars[..pos].iter().rposition(|c| *c == '"').unwrap_or(pos);
+                pos = text[..pos].rfind('"').unwrap_or(pos);
             }
             if message == "Expecting value" {
                 // Python points at the start of a word that is not a JSON literal.
-                while pos > 0 && chars[pos - 1].is_ascii_alphabetic() {
+                while pos > 0 && text.as_bytes()[pos - 1].is_ascii_alphabetic() {
                     pos -= 1;
                 }
             }
