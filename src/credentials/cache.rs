@@ -112,76 +112,17 @@ impl JsonFileCache {
 }
 
 /// Python's `json.dumps(value, sort_keys=sort_keys)` (ASCII output), with
-/// `separators=(',', ':')` when `compact`.
+/// `separators=(',', ':')` when `compact`: botocore's cache files and cache keys.
 pub fn py_dumps(value: &Value, sort_keys: bool, compact: bool) -> String {
-    let mut out = String::new();
-    dump(value, sort_keys, compact, &mut out);
-    out
-}
-
-fn dump(value: &Value, sort_keys: bool, compact: bool, out: &mut String) {
-    let (item_sep, key_sep) = if compact { (",", ":") } else { (", ", ": ") };
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if !n.is_i64() && !n.is_u64() => {
-                out.push_str(&crate::output::pyrepr::float_repr(f))
-            }
-            _ => out.push_str(&n.to_string()),
+    crate::output::json::dumps_with(
+        value,
+        crate::output::json::Style {
+            indent: None,
+            ensure_ascii: true,
+            sort_keys,
+            compact,
         },
-        Value::String(s) => dump_str(s, out),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(item_sep);
-                }
-                dump(v, sort_keys, compact, out);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            if sort_keys {
-                entries.sort_by(|a, b| a.0.cmp(b.0));
-            }
-            out.push('{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push_str(item_sep);
-                }
-                dump_str(k, out);
-                out.push_str(key_sep);
-                dump(v, sort_keys, compact, out);
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// A JSON string with `ensure_ascii=True` escapes (lower-case hex, surrogate pairs).
-fn dump_str(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    )
 }
 
 fn sha1_hex(text: &str) -> String {
