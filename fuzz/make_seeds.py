@@ -62,6 +62,14 @@ EXTRA_EXEC_INFO = [
     '{"a": "\\"NaN\\"", "apiVersion": "client.authentication.k8s.io/v1"}', "\ufeff{}",
 ]
 
+# argv inputs that crashed once (tests/fuzz_regressions.rs has them as tests too).
+ROLE = ["eks", "get-token", "--cluster-name", "a", "--region", "us-west-2",
+        "--role-arn", "arn:aws:iam::123456789012:role/eks-admin"]
+EXTRA_ARGV = [
+    ROLE + ["--cli-connect-timeout", "9223372036854775807"],
+    ROLE + ["--cli-read-timeout", "9223372036854775807"],
+]
+
 # Cache files and the dates in them (the cache target also parses its input as a date).
 EXTRA_CACHE = [
     '{"Credentials": {"AccessKeyId": "ASIA", "SecretAccessKey": "s", "SessionToken": "t", '
@@ -138,6 +146,8 @@ def main():
                   ["\x02", "--output", "table", "--color", "auto"],
                   ["--output", "table", "--color", "on", "--query", "status"]):
         write("argv", "\x00".join(base + extra))
+    for args in EXTRA_ARGV:
+        write("argv", "\x00".join(args))
     for q in sorted(queries):
         write("query", q)
     for i, q in enumerate(sorted(EXTRA_QUERIES)):

@@ -191,4 +191,28 @@ mod tests {
             "'list' object has no attribute 'get'"
         );
     }
+
+    // Known gaps (found by fuzzing): Python's json.loads accepts lone UTF-16 surrogates and
+    // nesting deeper than serde_json's 128 levels, which serde_json rejects.
+    #[test]
+    #[ignore = "serde_json rejects lone surrogates that Python's json.loads accepts"]
+    fn lone_surrogates_parse_like_python() {
+        let err = |raw: &str| api(raw).err();
+        assert_eq!(
+            err(r#""\ud800""#),
+            Some(Error::General("'str' object has no attribute 'get'".into()))
+        );
+    }
+
+    #[test]
+    #[ignore = "serde_json stops at 128 levels of nesting; Python's json.loads does not"]
+    fn deep_nesting_parses_like_python() {
+        let raw = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert_eq!(
+            api(&raw).err(),
+            Some(Error::General(
+                "'list' object has no attribute 'get'".into()
+            ))
+        );
+    }
 }

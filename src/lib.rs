@@ -457,7 +457,8 @@ pub(crate) fn python_int(value: &str) -> Result<i64, Error> {
     if !ok {
         return Err(invalid());
     }
-    let n: i64 = digits.replace('_', "").parse().map_err(|_| invalid())?;
+    // Python ints have no limit; a timeout beyond i64 is "forever" anyway.
+    let n: i64 = digits.replace('_', "").parse().unwrap_or(i64::MAX);
     Ok(if s.starts_with('-') { -n } else { n })
 }
 
