@@ -376,17 +376,15 @@ fn assume_role_for_token(
         endpoint.signing_region.clone().into(),
     );
     let key = credentials::cache::assume_role_key(&identity);
-    let now = clock::UtcTime::now();
-    if let Some((creds, _)) = cache.fresh(&key, now) {
-        return Ok(Some(creds));
-    }
-    credentials::single_flight::with_lock(&net.settings.env, &format!("role-arn-{key}"), || {
-        if let Some((creds, _)) = cache.fresh(&key, clock::UtcTime::now()) {
-            return Ok(Some(creds));
-        }
-        let (creds, _) = credentials::assume_role::cache_and_extract(&cache, &key, call()?)?;
-        Ok(Some(creds))
-    })
+    let lock = format!("role-arn-{key}");
+    let (creds, _) = credentials::single_flight::cached_or_fetch(
+        &net.settings.env,
+        &cache,
+        &key,
+        &lock,
+        || credentials::assume_role::cache_and_extract(&cache, &key, call()?),
+    )?;
+    Ok(Some(creds))
 }
 
 /// `CLIDriver._set_logging`: with `--debug`, log lines on stderr from here on, starting

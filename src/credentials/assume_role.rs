@@ -187,17 +187,14 @@ impl Plan {
     /// `AssumeRoleCredentialFetcher.fetch_credentials`: the cache, else the MFA code, the
     /// source credentials, `AssumeRole`, and a new cache entry.
     pub fn fetch(self, ctx: &Ctx) -> Result<(Credentials, Timestamp), Error> {
-        let cache = cache::JsonFileCache::credentials(&ctx.settings.env);
-        if let Some(found) = cache.fresh(&self.cache_key, ctx.now()) {
-            return Ok(found);
-        }
         // One AssumeRole for many processes: the others wait, then find the cache warm.
-        let lock = format!("cli-cache-{}", self.cache_key);
-        single_flight::with_lock(&ctx.settings.env, &lock, || {
-            match cache.fresh(&self.cache_key, ctx.now()) {
-                Some(found) => Ok(found),
-                None => self.call(ctx, &cache),
-            }
+        let cache = cache::JsonFileCache::credentials(&ctx.settings.env);
+        let (key, lock) = (
+            self.cache_key.clone(),
+            format!("cli-cache-{}", self.cache_key),
+        );
+        single_flight::cached_or_fetch(&ctx.settings.env, &cache, &key, &lock, || {
+            self.call(ctx, &cache)
         })
     }
 

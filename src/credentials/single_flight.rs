@@ -11,7 +11,11 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use super::cache::JsonFileCache;
+use crate::clock::UtcTime;
 use crate::settings::Env;
+use crate::timestamp::Timestamp;
+use crate::token::Credentials;
 
 pub const NO_CACHE_VAR: &str = "AWS_EKS_TOKEN_NO_CACHE";
 
@@ -46,6 +50,25 @@ pub fn dir(env: &Env, sub: &str) -> Option<PathBuf> {
 pub fn with_lock<T>(env: &Env, name: &str, f: impl FnOnce() -> T) -> T {
     let _guard = dir(env, "locks").and_then(|d| lock(d.join(format!("{name}.lock"))));
     f()
+}
+
+/// The entry `key` of `cache` while it is fresh, else what `fetch` returns. `fetch` runs
+/// under the lock `lock`, after a second look at the cache: another process may have
+/// refreshed it while this one waited.
+pub fn cached_or_fetch<E>(
+    env: &Env,
+    cache: &JsonFileCache,
+    key: &str,
+    lock: &str,
+    fetch: impl FnOnce() -> Result<(Credentials, Timestamp), E>,
+) -> Result<(Credentials, Timestamp), E> {
+    if let Some(found) = cache.fresh(key, UtcTime::now()) {
+        return Ok(found);
+    }
+    with_lock(env, lock, || match cache.fresh(key, UtcTime::now()) {
+        Some(found) => Ok(found),
+        None => fetch(),
+    })
 }
 
 /// An exclusive `flock` on the file, released when the file is closed (also when the

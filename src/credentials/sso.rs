@@ -101,17 +101,11 @@ impl Plan {
                 ("startUrl", &self.start_url),
             ),
         };
-        let creds_cache = cache::JsonFileCache::credentials(&ctx.settings.env);
-        if let Some(found) = creds_cache.fresh(&key, ctx.now()) {
-            return Ok(found);
-        }
         // One GetRoleCredentials for many processes (see single_flight).
+        let creds_cache = cache::JsonFileCache::credentials(&ctx.settings.env);
         let lock = format!("cli-cache-{key}");
-        single_flight::with_lock(&ctx.settings.env, &lock, || {
-            match creds_cache.fresh(&key, ctx.now()) {
-                Some(found) => Ok(found),
-                None => self.call(ctx, &creds_cache, &key),
-            }
+        single_flight::cached_or_fetch(&ctx.settings.env, &creds_cache, &key, &lock, || {
+            self.call(ctx, &creds_cache, &key)
         })
     }
 

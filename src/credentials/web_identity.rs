@@ -77,17 +77,11 @@ pub(crate) fn role_args(
 
 impl Plan {
     pub fn fetch(&self, ctx: &Ctx) -> Result<(Credentials, Timestamp), Error> {
-        let cache = cache::JsonFileCache::credentials(&ctx.settings.env);
-        if let Some(found) = cache.fresh(&self.cache_key, ctx.now()) {
-            return Ok(found);
-        }
         // One AssumeRoleWithWebIdentity for many processes (see single_flight).
+        let cache = cache::JsonFileCache::credentials(&ctx.settings.env);
         let lock = format!("cli-cache-{}", self.cache_key);
-        single_flight::with_lock(&ctx.settings.env, &lock, || {
-            match cache.fresh(&self.cache_key, ctx.now()) {
-                Some(found) => Ok(found),
-                None => self.call(ctx, &cache),
-            }
+        single_flight::cached_or_fetch(&ctx.settings.env, &cache, &self.cache_key, &lock, || {
+            self.call(ctx, &cache)
         })
     }
 
