@@ -95,7 +95,7 @@ fn close(out: &mut String, style: &Style, level: usize) {
 }
 
 /// Python's float in JSON: `repr()`, with `NaN`/`Infinity`/`-Infinity` as bare words.
-fn float_json(f: f64) -> String {
+pub(crate) fn float_json(f: f64) -> String {
     if f.is_nan() {
         "NaN".into()
     } else if f.is_infinite() {
@@ -107,7 +107,7 @@ fn float_json(f: f64) -> String {
 
 /// `"`, `\\` and C0 controls are always escaped; with `ensure_ascii` also everything
 /// outside U+0020..U+007E, as `\\uXXXX` (UTF-16 surrogate pairs beyond the BMP).
-fn write_string(out: &mut String, s: &str, ensure_ascii: bool) {
+pub(crate) fn write_string(out: &mut String, s: &str, ensure_ascii: bool) {
     out.push('"');
     for c in s.chars() {
         match c {

@@ -79,7 +79,7 @@ fn write_json(v: &Val, out: &mut String) {
         Val::Bool(true) => out.push_str("true"),
         Val::Bool(false) => out.push_str("false"),
         Val::Int(i) => out.push_str(&i.to_string()),
-        Val::Float(f) => out.push_str(&json_float(*f)),
+        Val::Float(f) => out.push_str(&crate::output::json::float_json(*f)),
         Val::Str(s) => write_json_str(s, out),
         Val::Array(items) => {
             out.push('[');
@@ -108,41 +108,9 @@ fn write_json(v: &Val, out: &mut String) {
     }
 }
 
-/// Python's json module spells the non-finite floats as JavaScript does.
-fn json_float(f: f64) -> String {
-    if f.is_nan() {
-        "NaN".to_string()
-    } else if f.is_infinite() {
-        if f > 0.0 { "Infinity" } else { "-Infinity" }.to_string()
-    } else {
-        float_repr(f)
-    }
-}
-
-/// `json.encoder.py_encode_basestring_ascii`: escapes `"`, `\`, the usual control
-/// escapes, and every other character outside `' '..='~'` as `\uXXXX` (surrogate pairs
-/// above the BMP), lowercase hex.
+/// `json.encoder.py_encode_basestring_ascii` (`ensure_ascii` is on).
 fn write_json_str(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut units = [0u16; 2];
-                for u in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{:04x}", u));
-                }
-            }
-        }
-    }
-    out.push('"');
+    crate::output::json::write_string(out, s, true);
 }
 
 /// `str.isspace()` for one character (the characters CPython's `Py_UNICODE_ISSPACE`
