@@ -5,6 +5,11 @@
 //! `[sso-session x]`, `[services x]` sections, credentials merged into profiles).
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use pystd::text::{rstrip, strip};
+
+use crate::error::Error;
 
 /// A value in a section: plain text, or a nested block (`s3 =\n  key = value`).
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +56,21 @@ fn update(section: &mut Section, update: &Section) {
 #[derive(Debug, PartialEq)]
 pub struct ParseError;
 
+/// One INI file as botocore reads it: absent (or not a regular file) reads as empty; an
+/// unreadable file is skipped as configparser does; a malformed one is botocore's
+/// ConfigParseError.
+pub fn read(path: &Path) -> Result<Vec<(String, Section)>, Error> {
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return Ok(Vec::new());
+    };
+    let parse_error = || Error::General(format!("Unable to parse config file: {}", path.display()));
+    let text = String::from_utf8(bytes).map_err(|_| parse_error())?;
+    parse_ini(&text).map_err(|_| parse_error())
+}
+
 /// `RawConfigParser.read` + botocore's `raw_config_parse`: the sections in file order.
 pub fn parse_ini(text: &str) -> Result<Vec<(String, Section)>, ParseError> {
     // Raw sections: (name, [(option, value lines)]) with name and option indexes, so a huge
@@ -67,7 +87,7 @@ pub fn parse_ini(text: &str) -> Result<Vec<(String, Section)>, ParseError> {
 
     for line in text.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
-        let stripped = py_strip(line);
+        let stripped = strip(line);
         let is_comment = stripped.starts_with('#') || stripped.starts_with(';');
         let value = if is_comment { "" } else { stripped };
         if value.is_empty() {
@@ -124,7 +144,7 @@ pub fn parse_ini(text: &str) -> Result<Vec<(String, Section)>, ParseError> {
     let defaults = default_idx
         .map(|i| sections[i].1.clone())
         .unwrap_or_default();
-    let join = |lines: &Vec<String>| py_rstrip(&lines.join("\n")).to_string();
+    let join = |lines: &Vec<String>| rstrip(&lines.join("\n")).to_string();
     let mut out = Vec::new();
     for (idx, (name, opts)) in sections.iter().enumerate() {
         if Some(idx) == default_idx {
@@ -160,7 +180,7 @@ fn section_header(value: &str) -> Option<&str> {
 /// configparser's `(?P<option>.*?)\s*(?P<vi>[=:])\s*(?P<value>.*)$`.
 fn split_option(value: &str) -> Option<(&str, &str)> {
     let i = value.find(['=', ':'])?;
-    Some((py_rstrip(&value[..i]), py_strip(&value[i + 1..])))
+    Some((rstrip(&value[..i]), strip(&value[i + 1..])))
 }
 
 /// botocore's `_parse_nested`: `key = value` lines; a line without `=` is a parse error.
@@ -168,12 +188,12 @@ fn parse_nested(text: &str) -> Result<Vec<(String, String)>, ParseError> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for line in text.lines() {
-        let line = py_strip(line);
+        let line = strip(line);
         if line.is_empty() {
             continue;
         }
         let (k, v) = line.split_once('=').ok_or(ParseError)?;
-        let (k, v) = (py_strip(k).to_string(), py_strip(v).to_string());
+        let (k, v) = (strip(k).to_string(), strip(v).to_string());
         match index.get(&k) {
             Some(&i) => out[i].1 = v,
             None => {
@@ -183,15 +203,6 @@ fn parse_nested(text: &str) -> Result<Vec<(String, String)>, ParseError> {
         }
     }
     Ok(out)
-}
-
-/// Python's `str.strip()` (Unicode whitespace).
-pub fn py_strip(s: &str) -> &str {
-    s.trim_matches(|c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c))
-}
-
-fn py_rstrip(s: &str) -> &str {
-    s.trim_end_matches(|c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c))
 }
 
 /// The profiles, SSO sessions and services sections of the config file, with the
@@ -224,65 +235,8 @@ impl std::fmt::Debug for FullConfig {
 
 /// botocore's `_parse_section`: `shlex.split(name)` must give exactly two words.
 fn second_word(name: &str) -> Option<String> {
-    let words = shlex_split(name)?;
+    let words = pystd::shlex::split(name).ok()?;
     (words.len() == 2).then(|| words[1].clone())
-}
-
-/// A small `shlex.split` (POSIX mode): ` \t\r\n` separate words, quotes group, a
-/// backslash inside double quotes escapes only `\` and `"`; `None` where Python raises
-/// (an unclosed quote, a trailing backslash).
-pub(crate) fn shlex_split(s: &str) -> Option<Vec<String>> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next()? {
-                        '\'' => break,
-                        c => cur.push(c),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next()? {
-                        '"' => break,
-                        '\\' => match chars.next()? {
-                            c @ ('\\' | '"') => cur.push(c),
-                            c => {
-                                cur.push('\\');
-                                cur.push(c);
-                            }
-                        },
-                        c => cur.push(c),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                cur.push(chars.next()?);
-            }
-            ' ' | '\t' | '\r' | '\n' => {
-                if in_word {
-                    words.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                cur.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(cur);
-    }
-    Some(words)
 }
 
 impl FullConfig {

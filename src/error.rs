@@ -3,8 +3,7 @@
 
 use serde_json::{Map, Value};
 
-/// argparse's usage block of the main, service and operation parsers.
-pub const USAGE: &str = "aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\nTo see help text, you can run:\n\n  aws help\n  aws <command> help\n  aws <command> <subcommand> help\n";
+use crate::settings::ErrorFormat;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Error {
@@ -28,6 +27,21 @@ pub enum Error {
     /// get-token without a cluster: the command *returns* a ValueError, which Python's
     /// `sys.exit` prints bare: rc 1.
     MissingCluster,
+    /// Writing to stdout failed with EPIPE (the reader went away): the CLI prints the
+    /// error, then Python fails to flush stdout again at exit (rc 120).
+    BrokenPipe(String),
+}
+
+impl From<crate::time::TimeError> for Error {
+    fn from(e: crate::time::TimeError) -> Error {
+        Error::General(e.0)
+    }
+}
+
+impl From<pystd::number::ValueError> for Error {
+    fn from(e: pystd::number::ValueError) -> Error {
+        Error::General(e.0)
+    }
 }
 
 impl Error {
@@ -42,6 +56,7 @@ impl Error {
             Error::Client { .. } => 254,
             Error::General(_) => 255,
             Error::MissingCluster => 1,
+            Error::BrokenPipe(_) => 120,
         }
     }
 
@@ -64,7 +79,7 @@ impl Error {
                 "You must specify a region. You can also configure your region by running \"aws configure\".".into(),
             )),
             Error::Client { error, .. } => Some(error.clone()),
-            Error::General(_) | Error::MissingCluster => None,
+            Error::General(_) | Error::MissingCluster | Error::BrokenPipe(_) => None,
         }
     }
 
@@ -95,17 +110,20 @@ impl Error {
     /// output formatters (json, yaml, text, table with title `error`).
     pub fn render(
         &self,
-        format: Option<&str>,
-        render: &dyn Fn(&str, &Value) -> Result<String, String>,
+        format: Option<ErrorFormat>,
+        render: &dyn Fn(ErrorFormat, &Value) -> Result<String, String>,
     ) -> String {
-        if let Error::MissingCluster = self {
-            return "Either parameter --cluster-name or --cluster-id must be specified.\n".into();
-        }
-        let Some(info) = self.error_info() else {
-            let Error::General(msg) = self else {
-                unreachable!("only General and MissingCluster lack an error dict")
-            };
-            return write_error(msg);
+        let info = match self {
+            Error::MissingCluster => {
+                return "Either parameter --cluster-name or --cluster-id must be specified.\n"
+                    .into()
+            }
+            Error::General(msg) => return write_error(msg),
+            Error::BrokenPipe(msg) => {
+                return write_error(msg)
+                    + "Exception ignored on flushing sys.stdout:\nBrokenPipeError: [Errno 32] Broken pipe\n"
+            }
+            _ => self.error_info().unwrap_or_default(),
         };
         let formatted = match self {
             Error::Client {
@@ -136,11 +154,10 @@ impl Error {
                 .to_string(),
         };
         let format = match format {
-            None | Some("legacy") => return write_error(&bare),
-            Some(f) if crate::cli::ERROR_FORMATS.contains(&f) => f,
-            Some(_) => "enhanced",
+            None | Some(ErrorFormat::Legacy) => return write_error(&bare),
+            Some(f) => f,
         };
-        if format == "enhanced" {
+        if format == ErrorFormat::Enhanced {
             let mut out = write_error(&formatted);
             out.push_str(&additional_details(&info));
             return out;
@@ -154,7 +171,7 @@ impl Error {
 
 /// awscli/errorformat.py `write_error`.
 pub fn write_error(message: &str) -> String {
-    let message = crate::config::py_strip(message);
+    let message = pystd::text::strip(message);
     if message.is_empty() {
         "\naws: [ERROR]:\n".into()
     } else {
@@ -164,7 +181,7 @@ pub fn write_error(message: &str) -> String {
 
 /// `EnhancedErrorFormatter`: fields of the error dict other than Code and Message.
 fn additional_details(info: &Map<String, Value>) -> String {
-    use crate::output::pyrepr::py_str;
+    use pystd::repr::value_str as py_str;
     let extra: Vec<(&String, &Value)> = info
         .iter()
         .filter(|(k, _)| !matches!(k.to_lowercase().as_str(), "code" | "message"))
@@ -207,7 +224,7 @@ fn additional_details(info: &Map<String, Value>) -> String {
 mod tests {
     use super::*;
 
-    fn no_render(_: &str, _: &Value) -> Result<String, String> {
+    fn no_render(_: ErrorFormat, _: &Value) -> Result<String, String> {
         Err("unused".into())
     }
 
@@ -215,16 +232,12 @@ mod tests {
     fn enhanced_and_legacy() {
         let e = Error::ParamValidation("Unknown options: --foo".into());
         assert_eq!(
-            e.render(Some("enhanced"), &no_render),
+            e.render(Some(ErrorFormat::Enhanced), &no_render),
             "\naws: [ERROR]: An error occurred (ParamValidation): Unknown options: --foo\n"
         );
         assert_eq!(
-            e.render(Some("legacy"), &no_render),
+            e.render(Some(ErrorFormat::Legacy), &no_render),
             "\naws: [ERROR]: Unknown options: --foo\n"
-        );
-        assert_eq!(
-            e.render(Some("bogus"), &no_render),
-            e.render(Some("enhanced"), &no_render)
         );
         assert_eq!(e.exit_code(), 252);
     }
@@ -233,7 +246,7 @@ mod tests {
     fn general_errors_are_never_structured() {
         let e = Error::profile_not_found("nope");
         assert_eq!(
-            e.render(Some("json"), &no_render),
+            e.render(Some(ErrorFormat::Json), &no_render),
             "\naws: [ERROR]: The config profile (nope) could not be found\n"
         );
         assert_eq!(e.exit_code(), 255);
@@ -255,7 +268,7 @@ mod tests {
             "\naws: [ERROR]: An error occurred (AccessDenied) when calling the AssumeRole operation: no\n"
         );
         assert_eq!(
-            e.render(Some("enhanced"), &no_render),
+            e.render(Some(ErrorFormat::Enhanced), &no_render),
             "\naws: [ERROR]: An error occurred (AccessDenied) when calling the AssumeRole operation: no\n\nAdditional error details:\nReason: x\n"
         );
     }

@@ -1,9 +1,10 @@
-//! `aws-eks-token [globals] eks get-token [options]`, also installed as `aws`: every other
-//! command goes to the real AWS CLI (see `passthrough.rs`).
+//! `aws-eks-token [globals] <service> <operation> [options]`, also installed as `aws`:
+//! every command it does not implement goes to the real AWS CLI (see
+//! `cli/passthrough.rs`).
 
 use std::io::Write;
 
-use aws_eks_token::passthrough;
+use aws_eks_token::cli::passthrough;
 
 fn main() {
     let raw_args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
@@ -45,13 +46,13 @@ fn main() {
         Box::new(std::io::BufWriter::new(stdout.lock()))
     };
     let mut err = stderr.lock();
-    let is_tty = aws_eks_token::terminal::stdout_is_tty();
-    let mut io = aws_eks_token::Io {
+    let is_tty = aws_eks_token::io::stdout_is_tty();
+    let mut io = aws_eks_token::io::Io {
         stdout: &mut out,
         stderr: &mut err,
         stdout_is_tty: is_tty,
         terminal_width: if is_tty {
-            aws_eks_token::terminal::stdout_width()
+            aws_eks_token::io::stdout_width()
         } else {
             None
         },

@@ -5,8 +5,89 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::cli::options::{COLORS, ERROR_FORMATS, OUTPUT_FORMATS};
 use crate::config::{self, FullConfig, Section, Value};
 use crate::error::Error;
+
+/// `--output` and its fallbacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Json,
+    Text,
+    Table,
+    Yaml,
+    YamlStream,
+    Off,
+}
+
+impl OutputFormat {
+    /// `None` for a name the CLI has no formatter for.
+    pub fn parse(name: &str) -> Option<OutputFormat> {
+        use OutputFormat::*;
+        let i = OUTPUT_FORMATS.iter().position(|f| *f == name)?;
+        Some([Json, Text, Table, Yaml, YamlStream, Off][i])
+    }
+}
+
+/// `--cli-error-format` and its fallbacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorFormat {
+    Legacy,
+    Json,
+    Yaml,
+    Text,
+    Table,
+    Enhanced,
+}
+
+impl ErrorFormat {
+    /// `None` for a name the CLI does not know (it then uses `enhanced`).
+    pub fn parse(name: &str) -> Option<ErrorFormat> {
+        use ErrorFormat::*;
+        let i = ERROR_FORMATS.iter().position(|f| *f == name)?;
+        Some([Legacy, Json, Yaml, Text, Table, Enhanced][i])
+    }
+
+    /// The output formatter a structured error format renders with.
+    pub fn output(self) -> Option<OutputFormat> {
+        match self {
+            ErrorFormat::Json => Some(OutputFormat::Json),
+            ErrorFormat::Yaml => Some(OutputFormat::Yaml),
+            ErrorFormat::Text => Some(OutputFormat::Text),
+            ErrorFormat::Table => Some(OutputFormat::Table),
+            ErrorFormat::Legacy | ErrorFormat::Enhanced => None,
+        }
+    }
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Color {
+    On,
+    Off,
+    #[default]
+    Auto,
+}
+
+impl Color {
+    /// The flag's value (already one of the choices argparse allows).
+    pub fn parse(flag: Option<&str>) -> Color {
+        match flag.and_then(|f| COLORS.iter().position(|c| *c == f)) {
+            Some(0) => Color::On,
+            Some(1) => Color::Off,
+            _ => Color::Auto,
+        }
+    }
+
+    /// Whether tables are coloured: `auto` means when stdout is a terminal.
+    pub fn enabled(self, stdout_is_tty: bool) -> bool {
+        match self {
+            Color::On => true,
+            Color::Off => false,
+            Color::Auto => stdout_is_tty,
+        }
+    }
+}
 
 /// A snapshot of the process environment (non-UTF-8 values are read lossily). Its
 /// `Debug` shows the names only: values include secret keys and tokens.
@@ -41,25 +122,29 @@ impl Env {
         self.get(name).filter(|v| !v.is_empty())
     }
 
+    /// The home directory as Python's `os.path.expanduser` finds it: `HOME`, else the
+    /// password database.
+    pub fn home(&self) -> Option<String> {
+        self.get("HOME").map(String::from).or_else(passwd_home)
+    }
+
     /// `os.path.expandvars` then `expanduser` (botocore's order) for the file locations.
     /// Without `HOME`, `~` is the user's home directory from the password database, as
     /// in Python; a trailing `/` of the home directory is dropped.
     pub fn expand_path(&self, path: &str) -> PathBuf {
         let path = self.expand_vars(path);
         let expanded = match path.strip_prefix('~') {
-            Some(rest) if rest.is_empty() || rest.starts_with('/') => {
-                match self.get("HOME").map(String::from).or_else(passwd_home) {
-                    Some(home) => {
-                        let joined = format!("{}{rest}", home.trim_end_matches('/'));
-                        if joined.is_empty() {
-                            "/".to_string()
-                        } else {
-                            joined
-                        }
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => match self.home() {
+                Some(home) => {
+                    let joined = format!("{}{rest}", home.trim_end_matches('/'));
+                    if joined.is_empty() {
+                        "/".to_string()
+                    } else {
+                        joined
                     }
-                    None => path.clone(),
                 }
-            }
+                None => path.clone(),
+            },
             _ => path.clone(),
         };
         PathBuf::from(expanded)
@@ -133,7 +218,7 @@ fn passwd_home() -> Option<String> {
 pub struct Settings {
     pub env: Env,
     pub files: FullConfig,
-    /// The `--profile` flag, once the main parser has seen it.
+    /// The `--profile` flag, once the main parser has seen it (`with_profile`).
     pub profile_flag: Option<String>,
 }
 
@@ -146,13 +231,21 @@ impl Settings {
             env.get("AWS_SHARED_CREDENTIALS_FILE")
                 .unwrap_or("~/.aws/credentials"),
         );
-        let config = read_ini(&config_path)?;
-        let credentials = read_ini(&creds_path)?;
+        let config = config::read(&config_path)?;
+        let credentials = config::read(&creds_path)?;
         Ok(Settings {
             env,
             files: FullConfig::build(config, credentials),
             profile_flag: None,
         })
+    }
+
+    /// The same settings once the main parser has seen `--profile`.
+    pub fn with_profile(self, profile_flag: Option<String>) -> Settings {
+        Settings {
+            profile_flag,
+            ..self
+        }
     }
 
     /// The selected profile: `--profile` > `AWS_PROFILE` > `AWS_DEFAULT_PROFILE`; `None`
@@ -211,28 +304,37 @@ impl Settings {
         }
     }
 
-    /// output: `--output` > `AWS_DEFAULT_OUTPUT` > profile `output` > json.
-    pub fn output(&self, flag: Option<&str>) -> Result<String, Error> {
-        if let Some(f) = flag {
-            return Ok(f.to_string());
-        }
-        Ok(self
-            .var(&["AWS_DEFAULT_OUTPUT"], "output")?
-            .unwrap_or_else(|| "json".into()))
+    /// output: `--output` > `AWS_DEFAULT_OUTPUT` > profile `output` > json; the CLI
+    /// fails with `Unknown output type` when it makes the formatter.
+    pub fn output(&self, flag: Option<&str>) -> Result<OutputFormat, Error> {
+        let name = match flag {
+            Some(f) => f.to_string(),
+            None => self
+                .var(&["AWS_DEFAULT_OUTPUT"], "output")?
+                .unwrap_or_else(|| "json".into()),
+        };
+        OutputFormat::parse(&name)
+            .ok_or_else(|| Error::General(format!("Unknown output type: {name}")))
     }
 
     /// cli_error_format: `--cli-error-format` > `AWS_CLI_ERROR_FORMAT` > profile >
-    /// enhanced, lower-cased; `None` when the profile lookup itself fails (the CLI then
-    /// prints the bare message).
-    pub fn error_format(&self, flag: Option<&str>) -> Option<String> {
-        if let Some(f) = flag.filter(|f| !f.is_empty()) {
-            return Some(f.to_lowercase());
-        }
-        match self.var(&["AWS_CLI_ERROR_FORMAT"], "cli_error_format") {
-            Ok(Some(f)) if !f.is_empty() => Some(f.to_lowercase()),
-            Ok(_) => Some("enhanced".into()),
-            Err(_) => None,
-        }
+    /// enhanced, lower-cased (an unknown name is enhanced too); `None` when the profile
+    /// lookup itself fails (the CLI then prints the bare message).
+    pub fn error_format(&self, flag: Option<&str>) -> Option<ErrorFormat> {
+        let name = match flag.filter(|f| !f.is_empty()) {
+            Some(f) => f.to_lowercase(),
+            None => match self.var(&["AWS_CLI_ERROR_FORMAT"], "cli_error_format") {
+                Ok(Some(f)) if !f.is_empty() => f.to_lowercase(),
+                Ok(_) => "enhanced".into(),
+                Err(_) => return None,
+            },
+        };
+        Some(ErrorFormat::parse(&name).unwrap_or(ErrorFormat::Enhanced))
+    }
+
+    /// The home directory `~` stands for (`None` when there is none).
+    pub fn home(&self) -> Option<String> {
+        self.env.home()
     }
 
     /// The configured STS endpoint URL, unless configured endpoints are ignored
@@ -291,20 +393,6 @@ impl Settings {
     }
 }
 
-/// One shared file: absent (or not a regular file) reads as empty; an unreadable file is
-/// skipped as configparser does; a malformed one is botocore's ConfigParseError.
-fn read_ini(path: &std::path::Path) -> Result<Vec<(String, Section)>, Error> {
-    if !path.is_file() {
-        return Ok(Vec::new());
-    }
-    let Ok(bytes) = std::fs::read(path) else {
-        return Ok(Vec::new());
-    };
-    let parse_error = || Error::General(format!("Unable to parse config file: {}", path.display()));
-    let text = String::from_utf8(bytes).map_err(|_| parse_error())?;
-    config::parse_ini(&text).map_err(|_| parse_error())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,7 +436,8 @@ mod tests {
         assert_eq!(s.region(None).unwrap().as_deref(), Some("pr"));
         s.profile_flag = Some("nope".into());
         assert_eq!(s.region(None), Err(Error::profile_not_found("nope")));
-        assert_eq!(s.error_format(Some("JSON")).as_deref(), Some("json"));
+        assert_eq!(s.error_format(Some("JSON")), Some(ErrorFormat::Json));
+        assert_eq!(s.error_format(Some("bogus")), Some(ErrorFormat::Enhanced));
         assert_eq!(s.error_format(None), None);
     }
 

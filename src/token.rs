@@ -3,42 +3,18 @@
 //! `k8s-aws-v1.`. Pure: credentials, endpoint, cluster id and time in, token out.
 
 use base64::Engine;
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
 
-use crate::clock::UtcTime;
-use crate::endpoint::StsEndpoint;
-
-/// Keys that sign the URL. `Debug` never shows the secret or the session token.
-#[derive(Clone, PartialEq)]
-pub struct Credentials {
-    pub access_key_id: String,
-    pub secret_access_key: String,
-    pub session_token: Option<String>,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &"(redacted)")
-            .field(
-                "session_token",
-                &self.session_token.as_ref().map(|_| "(redacted)"),
-            )
-            .finish()
-    }
-}
+use crate::aws::endpoint::Endpoint;
+use crate::aws::sigv4::{self, Credentials, Request, Scope};
+use crate::time::UtcTime;
 
 const TOKEN_PREFIX: &str = "k8s-aws-v1.";
-/// sha256("") — the payload hash of a GET.
-const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// The token for `cluster_id`. `None` credentials = `--no-sign-request`: the AWS CLI then
 /// encodes the bare endpoint URL, without even the query string.
 pub fn token(
     creds: Option<&Credentials>,
-    endpoint: &StsEndpoint,
+    endpoint: &Endpoint,
     cluster_id: &str,
     now: UtcTime,
 ) -> String {
@@ -52,119 +28,34 @@ pub fn token(
     )
 }
 
-/// botocore's SigV4QueryAuth for the presigned GetCallerIdentity URL.
+/// botocore's SigV4QueryAuth for the presigned GetCallerIdentity URL (60 s).
 pub fn presign_get_caller_identity(
     creds: &Credentials,
-    endpoint: &StsEndpoint,
+    endpoint: &Endpoint,
     cluster_id: &str,
     now: UtcTime,
 ) -> String {
-    let amz_date = now.amz_date();
-    let date = &amz_date[..8];
-    let scope = format!("{date}/{}/sts/aws4_request", endpoint.signing_region);
-    // URL order: operation params, then the auth params in botocore's insertion order.
-    let mut params: Vec<(&str, String)> = vec![
-        ("Action", "GetCallerIdentity".into()),
-        ("Version", "2011-06-15".into()),
-        ("X-Amz-Algorithm", "AWS4-HMAC-SHA256".into()),
-        (
-            "X-Amz-Credential",
-            format!("{}/{scope}", creds.access_key_id),
-        ),
-        ("X-Amz-Date", amz_date.clone()),
-        ("X-Amz-Expires", "60".into()),
-        ("X-Amz-SignedHeaders", "host;x-k8s-aws-id".into()),
-    ];
-    if let Some(t) = &creds.session_token {
-        params.push(("X-Amz-Security-Token", t.clone()));
-    }
-    let encoded: Vec<String> = params
-        .iter()
-        .map(|(k, v)| format!("{}={}", quote(k, ""), quote(v, "")))
-        .collect();
-    let mut sorted = encoded.clone();
-    sorted.sort_by(|a, b| {
-        let split = |s: &str| {
-            let (k, v) = s.split_once('=').unwrap_or((s, ""));
-            (k.to_string(), v.to_string())
-        };
-        split(a).cmp(&split(b))
-    });
-    let canonical = |query: &str| {
-        format!(
-            "GET\n{}\n{query}\nhost:{}\nx-k8s-aws-id:{}\n\nhost;x-k8s-aws-id\n{EMPTY_SHA256}",
-            quote(&endpoint.path, "/"),
-            endpoint.host,
-            trim_all(cluster_id),
-        )
+    let req = Request {
+        method: "GET",
+        host: &endpoint.host,
+        path: &endpoint.path,
+        query: "",
+        headers: &[("x-k8s-aws-id", cluster_id)],
+        body: b"",
     };
-    let canonical_request = canonical(&sorted.join("&"));
-    let string_to_sign = format!(
-        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
-        hex(&Sha256::digest(canonical_request.as_bytes()))
-    );
-    let mut key = hmac(
-        format!("AWS4{}", creds.secret_access_key).as_bytes(),
-        date.as_bytes(),
-    );
-    for part in [endpoint.signing_region.as_str(), "sts", "aws4_request"] {
-        key = hmac(&key, part.as_bytes());
-    }
-    let signature = hex(&hmac(&key, string_to_sign.as_bytes()));
-    if crate::debug::enabled() {
-        // The session token's value never reaches the log.
-        let shown: Vec<&str> = sorted
-            .iter()
-            .map(|p| match p.starts_with("X-Amz-Security-Token=") {
-                true => "X-Amz-Security-Token=(redacted)",
-                false => p.as_str(),
-            })
-            .collect();
-        crate::debug::log_sigv4(&canonical(&shown.join("&")), &string_to_sign);
-    }
-    format!(
-        "{}?{}&X-Amz-Signature={signature}",
-        endpoint.url,
-        encoded.join("&")
-    )
-}
-
-/// Python's `urllib.parse.quote(s, safe='-_.~' + extra)` over UTF-8 bytes.
-pub(crate) fn quote(s: &str, extra_safe: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        let c = b as char;
-        if c.is_ascii_alphanumeric() || "-_.~".contains(c) || extra_safe.contains(c) {
-            out.push(c);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// botocore's header canonicalisation: `' '.join(value.split())` (Unicode whitespace).
-pub(crate) fn trim_all(v: &str) -> String {
-    v.split(|c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c))
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-pub(crate) fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(data);
-    mac.finalize().into_bytes().to_vec()
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let scope = Scope {
+        region: &endpoint.signing_region,
+        service: "sts",
+        now,
+    };
+    let params = [("Action", "GetCallerIdentity"), ("Version", "2011-06-15")];
+    sigv4::presign(creds, &endpoint.url, &req, &params, 60, &scope)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoint::{sts_endpoint, EndpointConfig};
+    use crate::aws::endpoint::{sts_endpoint, EndpointConfig};
 
     fn example() -> Credentials {
         Credentials {
@@ -174,7 +65,7 @@ mod tests {
         }
     }
 
-    fn endpoint(region: Option<&str>) -> StsEndpoint {
+    fn endpoint(region: Option<&str>) -> Endpoint {
         sts_endpoint(&EndpointConfig {
             region: region.map(String::from),
             ..Default::default()
@@ -286,13 +177,5 @@ mod tests {
             token(None, &endpoint(Some("us-west-2")), "a", NOW),
             "k8s-aws-v1.aHR0cHM6Ly9zdHMudXMtd2VzdC0yLmFtYXpvbmF3cy5jb20v"
         );
-    }
-
-    #[test]
-    fn credentials_debug_hides_secrets() {
-        let mut c = example();
-        c.session_token = Some("SESSIONSECRET".into());
-        let shown = format!("{c:?}");
-        assert!(!shown.contains("EXAMPLEKEY") && !shown.contains("SESSIONSECRET"));
     }
 }

@@ -9,9 +9,10 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use aws_eks_token::clock::UtcTime;
-use aws_eks_token::endpoint::{sts_endpoint, EndpointConfig};
-use aws_eks_token::token::{token, Credentials};
+use aws_eks_token::aws::endpoint::{sts_endpoint, EndpointConfig};
+use aws_eks_token::aws::sigv4::Credentials;
+use aws_eks_token::time::UtcTime;
+use aws_eks_token::token::token;
 use credentials_common::{assume_role_xml, Reply, Server, ROLE, STATIC_KEYS};
 
 const CLUSTER: &str = "burst";

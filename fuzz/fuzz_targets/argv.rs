@@ -21,7 +21,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use aws_eks_token::settings::Env;
-use aws_eks_token::{passthrough, run, Io};
+use aws_eks_token::cli::passthrough;
+use aws_eks_token::{run, Io};
 use libfuzzer_sys::fuzz_target;
 
 const ACCESS_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";

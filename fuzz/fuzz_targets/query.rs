@@ -6,7 +6,7 @@
 #![no_main]
 
 use aws_eks_token::exec_credential::{document, BETA_API};
-use aws_eks_token::output::query::Query;
+use jmespath_py::Query;
 use aws_eks_token::output::{render, table};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;

@@ -8,11 +8,11 @@
 use serde_json::{Map, Value};
 
 use super::{cache, imds, profile_text, single_flight, Ctx, Deferred, Source};
+use crate::aws::sigv4::Credentials;
+use crate::aws::sts::{self, Param, Sts, StsResponse};
 use crate::config::Section;
 use crate::error::Error;
-use crate::sts::{self, Param, Sts, StsResponse};
-use crate::timestamp::Timestamp;
-use crate::token::Credentials;
+use crate::time::Timestamp;
 
 pub struct Plan {
     /// `AssumeRole` arguments, in botocore's order.
@@ -106,7 +106,7 @@ impl Resolver<'_, '_> {
             args.insert("SerialNumber".into(), v.clone().into());
         }
         // int(duration_seconds); a value Python cannot read is left out.
-        if let Some(n) = text("duration_seconds").and_then(|v| crate::python_int(&v).ok()) {
+        if let Some(n) = text("duration_seconds").and_then(|v| pystd::number::int_i64(&v).ok()) {
             args.insert("DurationSeconds".into(), n.into());
         }
         let session_name = args
@@ -145,7 +145,7 @@ impl Resolver<'_, '_> {
             let visited: Vec<String> = self
                 .visited
                 .iter()
-                .map(|v| crate::output::pyrepr::str_repr(v))
+                .map(|v| pystd::repr::str_repr(v))
                 .collect();
             return Err(Error::General(format!(
                 "Infinite loop in credential configuration detected. Attempting to load from profile {source} which has already been visited. Visited profiles: [{}]",

@@ -22,11 +22,11 @@ use std::path::PathBuf;
 use serde_json::{Map, Value};
 use sha1::{Digest, Sha1};
 
-use crate::clock::UtcTime;
+use crate::aws::sigv4::Credentials;
 use crate::error::Error;
 use crate::settings::Env;
-use crate::timestamp::Timestamp;
-use crate::token::Credentials;
+use crate::time::Timestamp;
+use crate::time::UtcTime;
 
 /// botocore `CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS`.
 const EXPIRY_WINDOW: f64 = 15.0 * 60.0;
@@ -114,9 +114,9 @@ impl JsonFileCache {
 /// Python's `json.dumps(value, sort_keys=sort_keys)` (ASCII output), with
 /// `separators=(',', ':')` when `compact`: botocore's cache files and cache keys.
 pub fn py_dumps(value: &Value, sort_keys: bool, compact: bool) -> String {
-    crate::output::json::dumps_with(
+    pystd::json::dumps_with(
         value,
-        crate::output::json::Style {
+        pystd::json::Style {
             indent: None,
             ensure_ascii: true,
             sort_keys,
@@ -126,7 +126,7 @@ pub fn py_dumps(value: &Value, sort_keys: bool, compact: bool) -> String {
 }
 
 fn sha1_hex(text: &str) -> String {
-    crate::token::hex(&Sha1::digest(text.as_bytes()))
+    crate::aws::sigv4::hex(&Sha1::digest(text.as_bytes()))
 }
 
 /// The assume-role / web-identity cache key of these AssumeRole arguments.
@@ -151,7 +151,7 @@ pub fn sso_token_key(session_or_url: &str) -> String {
 /// Python's `value[key]` on a JSON value, with its error texts.
 pub fn py_index<'v>(value: &'v Value, key: &str) -> Result<&'v Value, Error> {
     match value {
-        Value::Object(m) => m.get(key).ok_or_else(|| crate::sts::key_error(key)),
+        Value::Object(m) => m.get(key).ok_or_else(|| crate::aws::sts::key_error(key)),
         Value::Array(_) => Err(Error::General(
             "list indices must be integers or slices, not str".into(),
         )),
@@ -160,7 +160,7 @@ pub fn py_index<'v>(value: &'v Value, key: &str) -> Result<&'v Value, Error> {
         )),
         other => Err(Error::General(format!(
             "'{}' object is not subscriptable",
-            crate::output::pyrepr::py_type_name(other)
+            pystd::repr::type_name(other)
         ))),
     }
 }
@@ -168,10 +168,10 @@ pub fn py_index<'v>(value: &'v Value, key: &str) -> Result<&'v Value, Error> {
 /// dateutil's `parse` of a JSON value (`TypeError` for a non-string).
 pub fn parse_time_value(value: &Value) -> Result<Timestamp, Error> {
     match value {
-        Value::String(s) => Timestamp::parse(s),
+        Value::String(s) => Ok(Timestamp::parse(s)?),
         other => Err(Error::General(format!(
             "Parser must be a string or character stream, not {}",
-            crate::output::pyrepr::py_type_name(other)
+            pystd::repr::type_name(other)
         ))),
     }
 }
@@ -195,13 +195,13 @@ pub fn credentials_from(creds: &Value) -> Result<Credentials, Error> {
     let text = |k: &str| -> Result<String, Error> {
         Ok(match py_index(creds, k)? {
             Value::String(s) => s.clone(),
-            other => crate::output::pyrepr::py_str(other),
+            other => pystd::repr::value_str(other),
         })
     };
     Ok(Credentials {
         access_key_id: text("AccessKeyId")?,
-        secret_access_key: text("SecretAccessKey")?,
-        session_token: Some(text("SessionToken")?),
+        secret_access_key: text("SecretAccessKey")?.into(),
+        session_token: Some(text("SessionToken")?.into()),
     })
 }
 

@@ -10,11 +10,11 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::{cache, Refresh, Source};
+use crate::aws::http::{self, Request};
+use crate::aws::sigv4::Credentials;
 use crate::error::Error;
-use crate::http::{self, Request};
 use crate::settings::Settings;
-use crate::timestamp::Timestamp;
-use crate::token::Credentials;
+use crate::time::Timestamp;
 
 const ALLOWED_HOSTS: [&str; 4] = [
     "169.254.170.2",
@@ -73,13 +73,13 @@ impl Fetch {
         let text = |k: &str| -> Result<String, Error> {
             Ok(match cache::py_index(&body, k)? {
                 Value::String(s) => s.clone(),
-                other => crate::output::pyrepr::py_str(other),
+                other => pystd::repr::value_str(other),
             })
         };
         let creds = Credentials {
             access_key_id: text("AccessKeyId")?,
-            secret_access_key: text("SecretAccessKey")?,
-            session_token: Some(text("Token")?),
+            secret_access_key: text("SecretAccessKey")?.into(),
+            session_token: Some(text("Token")?.into()),
         };
         let expiry = cache::parse_time_value(cache::py_index(&body, "Expiration")?)?;
         Ok((creds, expiry))
@@ -149,7 +149,7 @@ fn attempt(client: &http::Client, req: &Request) -> Result<Result<Value, String>
 /// `_validate_allowed_url`: https anywhere; http only to a loopback address or the
 /// container hosts.
 fn validate_url(url: &str) -> Result<(), Error> {
-    let parts = crate::endpoint::UrlParts::split(url);
+    let parts = pystd::url::UrlParts::split(url);
     let scheme = parts.as_ref().map(|p| p.scheme.as_str()).unwrap_or("");
     if scheme == "https" {
         return Ok(());

@@ -10,12 +10,12 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::Source;
-use crate::clock::UtcTime;
+use crate::aws::http::{self, HttpError, Request, Response};
+use crate::aws::sigv4::Credentials;
 use crate::error::Error;
-use crate::http::{self, HttpError, Request, Response};
 use crate::settings::Settings;
-use crate::timestamp::Timestamp;
-use crate::token::Credentials;
+use crate::time::Timestamp;
+use crate::time::UtcTime;
 
 const CREDENTIALS_PATH: &str = "latest/meta-data/iam/security-credentials/";
 const REGION_PATH: &str = "latest/meta-data/placement/availability-zone/";
@@ -34,7 +34,7 @@ impl Config {
     pub fn load(settings: &Settings) -> Result<Config, Error> {
         let int = |env: &str, key: &str, default: i64| -> Result<i64, Error> {
             match settings.var(&[env], key)? {
-                Some(v) => crate::python_int(&v),
+                Some(v) => Ok(pystd::number::int_i64(&v)?),
                 None => Ok(default),
             }
         };
@@ -96,7 +96,7 @@ impl Config {
 
 /// botocore's `is_valid_uri`: a host name of valid labels, or an IPv6 literal.
 fn is_valid_uri(url: &str) -> bool {
-    let Some(host) = crate::endpoint::UrlParts::split(url).and_then(|p| p.hostname()) else {
+    let Some(host) = pystd::url::UrlParts::split(url).and_then(|p| p.hostname()) else {
         return false;
     };
     if host.parse::<std::net::Ipv6Addr>().is_ok() {
@@ -279,13 +279,13 @@ pub fn load(cfg: &Config, now: UtcTime) -> Result<Option<Source>, Error> {
 fn credentials_of(value: &Value, now: UtcTime) -> Result<(Credentials, Timestamp), Error> {
     let field = |k: &str| match &value[k] {
         Value::String(s) => s.clone(),
-        other => crate::output::pyrepr::py_str(other),
+        other => pystd::repr::value_str(other),
     };
     let expiration = extend_expiration(&field("Expiration"), now, random_jitter());
     let creds = Credentials {
         access_key_id: field("AccessKeyId"),
-        secret_access_key: field("SecretAccessKey"),
-        session_token: Some(field("Token")),
+        secret_access_key: field("SecretAccessKey").into(),
+        session_token: Some(field("Token").into()),
     };
     Ok((creds, Timestamp::parse(&expiration)?))
 }
@@ -303,7 +303,7 @@ pub fn refetch(settings: &Settings, now: UtcTime) -> Result<(Credentials, Timest
 }
 
 fn random_jitter() -> i64 {
-    120 + (crate::http::random_unit() * 481.0) as i64
+    120 + (crate::aws::http::random_unit() * 481.0) as i64
 }
 
 /// `_evaluate_expiration`: credentials that expire within the refresh window (15 min

@@ -22,14 +22,14 @@ pub mod web_identity;
 use std::cell::OnceCell;
 use std::time::Duration;
 
-use crate::clock::UtcTime;
+use crate::aws::endpoint::{self, Endpoint, EndpointConfig};
+use crate::aws::http::{self, RetryPolicy};
+use crate::aws::sigv4::Credentials;
 use crate::config::{self, Section, Value};
-use crate::endpoint::{self, EndpointConfig, StsEndpoint};
 use crate::error::Error;
-use crate::http::{self, RetryPolicy};
 use crate::settings::Settings;
-use crate::timestamp::Timestamp;
-use crate::token::Credentials;
+use crate::time::Timestamp;
+use crate::time::UtcTime;
 
 /// What the chain and the calls it makes need to know, and the HTTP client they share
 /// (made on first use).
@@ -114,14 +114,10 @@ impl<'a> Ctx<'a> {
 
     /// The region a new client of the chain gets (botocore `_resolve_region_name`).
     pub fn client_region(&self) -> Result<Option<String>, Error> {
-        let region = match &self.client_region {
-            Some(r) => Some(r.clone()),
-            None => resolve_region(self.settings, None)?,
-        };
-        if let Some(r) = &region {
-            crate::validate_region_name(r)?;
+        match &self.client_region {
+            Some(r) => Ok(Some(r.clone())),
+            None => resolve_region(self.settings, None),
         }
-        Ok(region)
     }
 
     /// The STS endpoint of a client in `region`; `Ok(None)` when a configured endpoint
@@ -131,7 +127,7 @@ impl<'a> Ctx<'a> {
         &self,
         region: Option<String>,
         signed: bool,
-    ) -> Result<Option<StsEndpoint>, Error> {
+    ) -> Result<Option<Endpoint>, Error> {
         let cfg = EndpointConfig {
             region,
             use_fips: self
@@ -154,12 +150,17 @@ impl<'a> Ctx<'a> {
 }
 
 /// The CLI's region chain: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's
-/// `region`, then the instance metadata service (spec §3.4).
+/// `region`, then the instance metadata service (spec §3.4); checked as botocore checks
+/// it when it makes a client with it.
 pub fn resolve_region(settings: &Settings, flag: Option<&str>) -> Result<Option<String>, Error> {
-    match settings.region(flag)? {
-        Some(r) => Ok(Some(r)),
-        None => imds::region(settings),
+    let region = match settings.region(flag)? {
+        Some(r) => Some(r),
+        None => imds::region(settings)?,
+    };
+    if let Some(r) = &region {
+        crate::aws::endpoint::validate_region_name(r)?;
     }
+    Ok(region)
 }
 
 /// Credentials found by the chain, as botocore holds them until they are used.
@@ -402,7 +403,7 @@ fn from_env(settings: &Settings) -> Result<Option<Source>, Error> {
     let creds = Credentials {
         access_key_id: access_key_id.into(),
         secret_access_key: secret.into(),
-        session_token,
+        session_token: session_token.map(Into::into),
     };
     Ok(Some(match env.non_empty("AWS_CREDENTIAL_EXPIRATION") {
         None => Source::Static(creds),
@@ -428,8 +429,8 @@ fn from_section(section: &Section, method: &str) -> Result<Option<Credentials>, 
     let session_token = text("aws_security_token").or_else(|| text("aws_session_token"));
     Ok(Some(Credentials {
         access_key_id,
-        secret_access_key: secret,
-        session_token,
+        secret_access_key: secret.into(),
+        session_token: session_token.map(Into::into),
     }))
 }
 
@@ -462,10 +463,10 @@ fn original_ec2_file(settings: &Settings) -> Result<Option<Source>, Error> {
     let Some(access_key_id) = get("AWSAccessKeyId") else {
         return Ok(None);
     };
-    let secret = get("AWSSecretKey").ok_or_else(|| crate::sts::key_error("AWSSecretKey"))?;
+    let secret = get("AWSSecretKey").ok_or_else(|| crate::aws::sts::key_error("AWSSecretKey"))?;
     Ok(Some(Source::Static(Credentials {
         access_key_id,
-        secret_access_key: secret,
+        secret_access_key: secret.into(),
         session_token: None,
     })))
 }
@@ -503,7 +504,7 @@ fn boto_config(settings: &Settings) -> Result<Option<Source>, Error> {
                 })?;
                 return Ok(Some(Source::Static(Credentials {
                     access_key_id,
-                    secret_access_key: secret,
+                    secret_access_key: secret.into(),
                     session_token: None,
                 })));
             }
@@ -532,7 +533,7 @@ fn value_text(v: &Value) -> String {
 /// `str(OSError)` for a failed file or process operation on `path`:
 /// `[Errno 2] No such file or directory: '/x'`.
 pub(crate) fn os_error(e: &std::io::Error, path: &str) -> Error {
-    let quoted = crate::output::pyrepr::str_repr(path);
+    let quoted = pystd::repr::str_repr(path);
     match e.raw_os_error() {
         Some(code) => {
             let text = std::io::Error::from_raw_os_error(code).to_string();

@@ -8,10 +8,10 @@ use std::process::Stdio;
 use serde_json::Value;
 
 use super::{cache, Refresh, Source};
+use crate::aws::sigv4::Credentials;
 use crate::error::Error;
-use crate::output::pyrepr::py_str;
-use crate::timestamp::Timestamp;
-use crate::token::Credentials;
+use crate::time::Timestamp;
+use pystd::repr::value_str as py_str;
 
 pub struct Command {
     line: String,
@@ -35,8 +35,7 @@ pub fn load(line: &str) -> Result<Source, Error> {
 impl Command {
     /// Run the command and read its answer (`_retrieve_credentials_using`).
     pub fn run(&self) -> Result<(Credentials, Option<Timestamp>), Error> {
-        let argv = crate::config::shlex_split(&self.line)
-            .ok_or_else(|| Error::General(shlex_error(&self.line).into()))?;
+        let argv = pystd::shlex::split(&self.line).map_err(|e| Error::General(e.into()))?;
         let Some(program) = argv.first() else {
             return Err(Error::General("list index out of range".into()));
         };
@@ -63,12 +62,15 @@ impl Command {
 
 /// The process's JSON answer, checked as botocore checks it.
 fn parse_output(stdout: &[u8]) -> Result<(Credentials, Option<Timestamp>), Error> {
-    let text = std::str::from_utf8(stdout).map_err(|e| Error::General(utf8_error(stdout, &e)))?;
-    let parsed: Value = serde_json::from_str(text).map_err(|_| Error::General(json_error(text)))?;
+    let text = std::str::from_utf8(stdout)
+        .map_err(|e| Error::General(pystd::text::utf8_error(stdout, &e)))?;
+    let parsed: Value = pystd::json::loads(text)
+        .map_err(|e| Error::General(e.to_string()))?
+        .to_serde();
     let Value::Object(map) = &parsed else {
         return Err(Error::General(format!(
             "'{}' object has no attribute 'get'",
-            crate::output::pyrepr::py_type_name(&parsed)
+            pystd::repr::type_name(&parsed)
         )));
     };
     let version_ok = match map.get("Version") {
@@ -99,8 +101,8 @@ fn parse_output(stdout: &[u8]) -> Result<(Credentials, Option<Timestamp>), Error
     Ok((
         Credentials {
             access_key_id,
-            secret_access_key,
-            session_token,
+            secret_access_key: secret_access_key.into(),
+            session_token: session_token.map(Into::into),
         },
         expiry,
     ))
@@ -110,110 +112,6 @@ fn retrieval_error(msg: &str) -> Error {
     Error::General(format!(
         "Error when retrieving credentials from custom-process: {msg}"
     ))
-}
-
-/// Python's `shlex.split` errors.
-fn shlex_error(line: &str) -> &'static str {
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for c in line.chars() {
-        match (quote, c) {
-            (_, _) if escaped => escaped = false,
-            (None, '\\') | (Some('"'), '\\') => escaped = true,
-            (None, '\'' | '"') => quote = Some(c),
-            (Some(q), c) if c == q => quote = None,
-            _ => {}
-        }
-    }
-    if quote.is_some() {
-        "No closing quotation"
-    } else {
-        "No escaped character"
-    }
-}
-
-/// Python's `UnicodeDecodeError` text for invalid UTF-8.
-fn utf8_error(bytes: &[u8], e: &std::str::Utf8Error) -> String {
-    let pos = e.valid_up_to();
-    let byte = bytes.get(pos).copied().unwrap_or_default();
-    let reason = match e.error_len() {
-        None => "unexpected end of data",
-        Some(_) if (0x80..0xc2).contains(&byte) || byte > 0xf4 => "invalid start byte",
-        Some(_) => "invalid continuation byte",
-    };
-    format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}")
-}
-
-/// Python's `JSONDecodeError` text: exact for the common failures (no value, extra data
-/// after one), close for the rest. Works on byte offsets without copying the text (a
-/// process may print a lot).
-fn json_error(text: &str) -> String {
-    let ws = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
-    // Python's position of a byte offset: line, column and offset in characters.
-    let at = |byte: usize| {
-        let before = &text[..byte];
-        let line = 1 + before.bytes().filter(|b| *b == b'\n').count();
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = 1 + before[line_start..].chars().count();
-        format!("line {line} column {col} (char {})", before.chars().count())
-    };
-    let start = text.find(|c: char| !ws(c)).unwrap_or(text.len());
-    let starts_value = text[start..]
-        .chars()
-        .next()
-        .is_some_and(|c| matches!(c, '{' | '[' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n'));
-    if !starts_value {
-        return format!("Expecting value: {}", at(start));
-    }
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
-    match stream.next() {
-        Some(Ok(_)) => {
-            let end = stream.byte_offset();
-            let next = text[end..].find(|c: char| !ws(c)).map_or(end, |i| end + i);
-            format!("Extra data: {}", at(next))
-        }
-        Some(Err(e)) => {
-            let kind = e.to_string();
-            let message = if kind.contains("expected `:`") {
-                "Expecting ':' delimiter"
-            } else if kind.contains("expected `,`") {
-                "Expecting ',' delimiter"
-            } else if kind.contains("key must be a string") {
-                "Expecting property name enclosed in double quotes"
-            } else if kind.contains("control character") {
-                "Invalid control character at"
-            } else if kind.contains("escape") {
-                "Invalid \\escape"
-            } else if kind.contains("EOF while parsing a string") {
-                "Unterminated string starting at"
-            } else {
-                "Expecting value"
-            };
-            // serde reports a 1-based line and a column in bytes; turn them into an offset.
-            let line_start = match e.line() {
-                0 | 1 => 0,
-                n => text
-                    .match_indices('\n')
-                    .nth(n - 2)
-                    .map_or(text.len(), |(i, _)| i + 1),
-            };
-            let mut pos = (line_start + e.column().saturating_sub(1)).min(text.len());
-            while !text.is_char_boundary(pos) {
-                pos -= 1;
-            }
-            if message == "Unterminated string starting at" {
-                pos = text[..pos].rfind('"').unwrap_or(pos);
-            }
-            if message == "Expecting value" {
-                // Python points at the start of a word that is not a JSON literal.
-                while pos > 0 && text.as_bytes()[pos - 1].is_ascii_alphabetic() {
-                    pos -= 1;
-                }
-            }
-            format!("{message}: {}", at(pos))
-        }
-        None => format!("Expecting value: {}", at(start)),
-    }
 }
 
 #[cfg(test)]
@@ -229,7 +127,7 @@ mod tests {
             ("A", None, None)
         );
         let (c, e) = parse_output(br#"{"Version": 1.0, "AccessKeyId": "A", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2024-01-02T05:00:00Z"}"#).unwrap();
-        assert_eq!(c.session_token.as_deref(), Some("t"));
+        assert_eq!(c.session_token.as_ref().map(|t| t.expose()), Some("t"));
         assert_eq!(e, Some(Timestamp::from_secs(1704171600)));
         let err = |out: &[u8]| match parse_output(out) {
             Err(Error::General(m)) => m,
@@ -252,7 +150,10 @@ mod tests {
                 "{\"a\": 1 \"b\"}",
                 "Expecting ',' delimiter: line 1 column 9 (char 8)",
             ),
-            ("[1,]", "Expecting value: line 1 column 4 (char 3)"),
+            (
+                "[1,]",
+                "Illegal trailing comma before end of array: line 1 column 3 (char 2)",
+            ),
             (
                 "{\"a\":\"x",
                 "Unterminated string starting at: line 1 column 6 (char 5)",
@@ -263,7 +164,7 @@ mod tests {
             ),
             ("  tru", "Expecting value: line 1 column 3 (char 2)"),
         ] {
-            assert_eq!(json_error(input), python, "{input}");
+            assert_eq!(err(input.as_bytes()), python, "{input}");
         }
         assert_eq!(err(b"[]"), "'list' object has no attribute 'get'");
         assert_eq!(
@@ -314,11 +215,5 @@ mod tests {
             let text: String = input.into_iter().collect();
             let _ = parse_output(text.as_bytes());
         }
-    }
-
-    #[test]
-    fn shlex_errors() {
-        assert_eq!(shlex_error("a 'b"), "No closing quotation");
-        assert_eq!(shlex_error("a \\"), "No escaped character");
     }
 }

@@ -12,10 +12,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::cache::JsonFileCache;
-use crate::clock::UtcTime;
+use crate::aws::sigv4::Credentials;
 use crate::settings::Env;
-use crate::timestamp::Timestamp;
-use crate::token::Credentials;
+use crate::time::Timestamp;
+use crate::time::UtcTime;
 
 pub const NO_CACHE_VAR: &str = "AWS_EKS_TOKEN_NO_CACHE";
 

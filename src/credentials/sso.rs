@@ -8,11 +8,12 @@
 use serde_json::{Map, Value};
 
 use super::{cache, profile_text, single_flight, Ctx, Deferred, Source};
-use crate::endpoint::{self, EndpointConfig, StsEndpoint};
+use crate::aws::endpoint::{self, Endpoint, EndpointConfig};
+use crate::aws::http::{self, Request, Response};
+use crate::aws::sigv4::Credentials;
 use crate::error::Error;
-use crate::http::{self, Request, Response};
-use crate::timestamp::Timestamp;
-use crate::token::{quote, Credentials};
+use crate::time::Timestamp;
+use pystd::url::quote;
 
 pub struct Plan {
     profile: String,
@@ -116,7 +117,7 @@ impl Plan {
         key: &str,
     ) -> Result<(Credentials, Timestamp), Error> {
         // The SSO client (made before the token is read), then the token.
-        crate::validate_region_name(&self.sso_region)?;
+        crate::aws::endpoint::validate_region_name(&self.sso_region)?;
         let token = match &self.session {
             Some(session) => self.session_token(ctx, session)?,
             None => self.legacy_token(ctx)?,
@@ -158,7 +159,7 @@ impl Plan {
         let text = |k: &str| -> Result<String, Error> {
             Ok(match cache::py_index(role, k)? {
                 Value::String(s) => s.clone(),
-                other => crate::output::pyrepr::py_str(other),
+                other => pystd::repr::value_str(other),
             })
         };
         let (access_key_id, secret, session_token) = (
@@ -187,8 +188,8 @@ impl Plan {
         Ok((
             Credentials {
                 access_key_id,
-                secret_access_key: secret,
-                session_token: Some(session_token),
+                secret_access_key: secret.into(),
+                session_token: Some(session_token.into()),
             },
             expiry,
         ))
@@ -213,7 +214,7 @@ impl Plan {
         let missing: Vec<String> = ["sso_start_url", "sso_region"]
             .iter()
             .filter(|k| get(k).is_none())
-            .map(|k| crate::output::pyrepr::str_repr(k))
+            .map(|k| pystd::repr::str_repr(k))
             .collect();
         if !missing.is_empty() {
             return Err(Error::General(format!(
@@ -270,7 +271,7 @@ fn load_token(ctx: &Ctx, name: &str, start_url: &str) -> Result<Value, Error> {
 fn access_token(token: &Value) -> Result<String, Error> {
     Ok(match cache::py_index(token, "accessToken")? {
         Value::String(s) => s.clone(),
-        other => crate::output::pyrepr::py_str(other),
+        other => pystd::repr::value_str(other),
     })
 }
 
@@ -299,7 +300,7 @@ fn refresh_token(
     if registration.seconds_after(ctx.now())? <= 0.0 {
         return Ok(None);
     }
-    crate::validate_region_name(region)?;
+    crate::aws::endpoint::validate_region_name(region)?;
     let endpoint = service_endpoint(ctx, region, "SSO_OIDC", "sso_oidc", "oidc")?;
     let mut body = Map::new();
     body.insert("grantType".into(), "refresh_token".into());
@@ -322,7 +323,7 @@ fn refresh_token(
         other => {
             return Err(Error::General(format!(
                 "unsupported type for timedelta seconds component: {}",
-                crate::output::pyrepr::py_type_name(other)
+                pystd::repr::type_name(other)
             )))
         }
     };
@@ -354,7 +355,7 @@ fn service_endpoint(
     env_suffix: &str,
     service_key: &str,
     host: &str,
-) -> Result<StsEndpoint, Error> {
+) -> Result<Endpoint, Error> {
     let s = ctx.settings;
     endpoint::regional_endpoint(
         host,

@@ -7,10 +7,10 @@
 use serde_json::{Map, Value};
 
 use super::{cache, profile_text, single_flight, Ctx, Deferred, Source};
+use crate::aws::sigv4::Credentials;
+use crate::aws::sts::{Param, Sts};
 use crate::error::Error;
-use crate::sts::{Param, Sts};
-use crate::timestamp::Timestamp;
-use crate::token::Credentials;
+use crate::time::Timestamp;
 
 pub struct Plan {
     token_file: String,

@@ -10,8 +10,8 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
-use super::east_asian_width::char_width;
 use super::text::{is_scalar, py_str, py_type_name, too_deep, MAX_DEPTH};
+use pystd::unicode::char_width;
 
 /// How table output is coloured (`--color`, spec §2.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

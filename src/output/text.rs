@@ -9,7 +9,12 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-pub(crate) use super::pyrepr::{is_scalar, py_str, py_type_name};
+pub(crate) use pystd::repr::{type_name as py_type_name, value_str as py_str};
+
+/// Not a list or dict: what the CLI calls a scalar.
+pub(crate) fn is_scalar(v: &Value) -> bool {
+    !matches!(v, Value::Array(_) | Value::Object(_))
+}
 
 /// Deepest nesting the formatters walk. Python gives up near depth 500 (its recursion limit of
 /// 1000 frames, two frames per level); stopping earlier keeps Rust's stack safe on any thread.
@@ -251,7 +256,7 @@ mod tests {
 
     #[test]
     fn python_repr_of_strings() {
-        let r = crate::output::pyrepr::str_repr;
+        let r = pystd::repr::str_repr;
         assert_eq!(r("a"), "'a'");
         assert_eq!(r("it's"), "\"it's\"");
         assert_eq!(r("'\""), "'\\'\"'");

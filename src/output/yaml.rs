@@ -68,7 +68,7 @@ fn float_text(f: f64) -> String {
     } else if f == f64::NEG_INFINITY {
         "-.inf".to_string()
     } else {
-        super::pyrepr::float_repr(f).to_lowercase()
+        pystd::repr::float_repr(f).to_lowercase()
     }
 }
 

@@ -1,0 +1,123 @@
+//! `urllib.parse` as botocore uses it: `urlsplit` for endpoint URLs and `quote` for
+//! signing and form bodies.
+
+/// Python's `urllib.parse.urlsplit`, as far as endpoints need it.
+#[derive(Debug)]
+pub struct UrlParts {
+    pub scheme: String,
+    pub netloc: String,
+    pub path: String,
+}
+
+impl UrlParts {
+    pub fn split(url: &str) -> Option<UrlParts> {
+        let (scheme_raw, rest) = match url.find(':') {
+            Some(i)
+                if i > 0
+                    && url.as_bytes()[0].is_ascii_alphabetic()
+                    && url[..i]
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+            {
+                (&url[..i], &url[i + 1..])
+            }
+            _ => ("", url),
+        };
+        let (netloc, after) = match rest.strip_prefix("//") {
+            Some(r) => {
+                let end = r.find(['/', '?', '#']).unwrap_or(r.len());
+                (&r[..end], &r[end..])
+            }
+            None => ("", rest),
+        };
+        let path_end = after.find(['?', '#']).unwrap_or(after.len());
+        Some(UrlParts {
+            scheme: scheme_raw.to_ascii_lowercase(),
+            netloc: netloc.to_string(),
+            path: after[..path_end].to_string(),
+        })
+    }
+
+    pub fn host_port(&self) -> &str {
+        self.netloc
+            .rsplit_once('@')
+            .map_or(self.netloc.as_str(), |(_, h)| h)
+    }
+
+    pub fn is_ipv6(&self) -> bool {
+        self.host_port().starts_with('[')
+    }
+
+    /// `urlsplit(...).hostname`: lower-case, without brackets, userinfo or port.
+    pub fn hostname(&self) -> Option<String> {
+        let hp = self.host_port();
+        let host = if let Some(rest) = hp.strip_prefix('[') {
+            rest.split_once(']')?.0
+        } else {
+            hp.split_once(':').map_or(hp, |(h, _)| h)
+        };
+        (!host.is_empty()).then(|| host.to_lowercase())
+    }
+
+    /// `urlsplit(...).port`; `Err` is Python's ValueError for a non-numeric or out-of-range
+    /// port.
+    pub fn port(&self) -> Result<Option<u16>, String> {
+        let hp = self.host_port();
+        let port = match hp.strip_prefix('[') {
+            Some(rest) => rest
+                .split_once(']')
+                .map_or("", |(_, p)| p.strip_prefix(':').unwrap_or("")),
+            None => hp.split_once(':').map_or("", |(_, p)| p),
+        };
+        if port.is_empty() {
+            return Ok(None);
+        }
+        match port.parse::<u16>() {
+            Ok(p) if port.chars().all(|c| c.is_ascii_digit()) => Ok(Some(p)),
+            _ => Err(format!(
+                "Port could not be cast to integer value as {}",
+                crate::repr::str_repr(port)
+            )),
+        }
+    }
+}
+
+/// Python's `urllib.parse.quote(s, safe='-_.~' + extra)` over UTF-8 bytes.
+pub fn quote(s: &str, extra_safe: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        let c = b as char;
+        if c.is_ascii_alphanumeric() || "-_.~".contains(c) || extra_safe.contains(c) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_like_python() {
+        let p = UrlParts::split("HTTPS://u:p@[::1]:8443/a/b?q#f").unwrap();
+        assert_eq!((p.scheme.as_str(), p.path.as_str()), ("https", "/a/b"));
+        assert_eq!(p.hostname().as_deref(), Some("::1"));
+        assert_eq!(p.port(), Ok(Some(8443)));
+        assert!(p.is_ipv6());
+        let bad = UrlParts::split("http://h:x/").unwrap();
+        assert_eq!(
+            bad.port(),
+            Err("Port could not be cast to integer value as 'x'".into())
+        );
+        assert_eq!(UrlParts::split("not a url").unwrap().scheme, "");
+    }
+
+    #[test]
+    fn quote_like_python() {
+        assert_eq!(quote("a b/c~é", ""), "a%20b%2Fc~%C3%A9");
+        assert_eq!(quote("/a b/", "/"), "/a%20b/");
+    }
+}

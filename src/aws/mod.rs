@@ -1,0 +1,8 @@
+//! AWS as botocore talks to it: endpoints, SigV4, HTTP with the CLI's retries and errors,
+//! and the service clients the commands and the credential chain use.
+
+pub mod endpoint;
+pub mod http;
+pub mod sigv4;
+pub mod sts;
+pub mod xml;

@@ -1,0 +1,145 @@
+//! Installed as `aws`, this binary answers its own commands (`commands::COMMANDS`) and
+//! hands every other command (`aws s3 ls`, `aws help`, `aws --version`, ...) to the real
+//! AWS CLI by replacing itself with it: same arguments, environment, standard streams and
+//! exit code.
+//!
+//! The real CLI is `AWS_EKS_TOKEN_REAL_AWS` if set (empty = never pass through), else the
+//! first `aws` on PATH that is not this program. "This program" is tracked by canonical path
+//! in `AWS_EKS_TOKEN_SHIMS` (a PATH-style list the shim adds itself to before the exec), so
+//! two copies of the shim on PATH cannot hand a command back and forth.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use super::MainParse;
+
+pub const REAL_AWS_VAR: &str = "AWS_EKS_TOKEN_REAL_AWS";
+pub const SHIMS_VAR: &str = "AWS_EKS_TOKEN_SHIMS";
+
+/// Whether argv is a command this binary implements (and then also any usage error of it,
+/// which the real CLI would print identically). `--version` is ours only when no real CLI
+/// is found.
+pub fn is_ours(args: &[String]) -> bool {
+    // The main parser, with any service allowed: which service is asked for?
+    let (service, rest) = match super::main_pass(args, None) {
+        Ok(MainParse::Command { service, rest, .. }) => (service, rest),
+        Ok(MainParse::Version) => return false,
+        // No service at all: the real CLI's business (`aws` alone prints its usage).
+        Err(crate::error::Error::ParamValidation(m))
+            if m.starts_with("the following arguments are required") =>
+        {
+            return false
+        }
+        // A bad global option: the real CLI prints the same error; answer it here.
+        Err(_) => return true,
+    };
+    match super::service_pass(&rest, None) {
+        // `aws eks get-token help` renders the CLI's man page.
+        Ok((operation, extras)) => {
+            crate::commands::find(&service, &operation).is_some() && extras != ["help"]
+        }
+        Err(_) => false,
+    }
+}
+
+/// The real AWS CLI to run instead of this binary, if there is one.
+pub fn find_real_aws(
+    path_var: Option<OsString>,
+    explicit: Option<OsString>,
+    shims: &[PathBuf],
+) -> Option<PathBuf> {
+    if let Some(explicit) = explicit {
+        return (!explicit.is_empty()).then(|| PathBuf::from(explicit));
+    }
+    let me = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok());
+    std::env::split_paths(&path_var?)
+        .map(|dir| dir.join(if cfg!(windows) { "aws.exe" } else { "aws" }))
+        .filter(|p| is_executable(p))
+        .find(|p| match p.canonicalize() {
+            Ok(real) => Some(&real) != me.as_ref() && !shims.contains(&real),
+            Err(_) => false,
+        })
+}
+
+fn is_executable(p: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        p.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        p.is_file()
+    }
+}
+
+/// Replace this process with `real` (on Unix; elsewhere run it and exit with its code).
+/// Returns only if the program could not be started.
+pub fn exec(real: &Path, args: &[OsString], shims: &[PathBuf]) -> std::io::Error {
+    let mut shims = shims.to_vec();
+    if let Some(me) = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok())
+    {
+        shims.push(me);
+    }
+    let mut cmd = std::process::Command::new(real);
+    cmd.args(args);
+    if let Ok(joined) = std::env::join_paths(&shims) {
+        cmd.env(SHIMS_VAR, joined);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        cmd.exec()
+    }
+    #[cfg(not(unix))]
+    {
+        match cmd.status() {
+            Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+            Err(e) => e,
+        }
+    }
+}
+
+/// The shims already passed through, from `AWS_EKS_TOKEN_SHIMS`.
+pub fn shims_from_env() -> Vec<PathBuf> {
+    std::env::var_os(SHIMS_VAR)
+        .map(|v| std::env::split_paths(&v).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_ours;
+
+    fn ours(v: &[&str]) -> bool {
+        is_ours(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn only_eks_get_token_is_ours() {
+        assert!(ours(&["eks", "get-token", "--cluster-name", "a"]));
+        assert!(ours(&[
+            "--region",
+            "x",
+            "eks",
+            "--output",
+            "json",
+            "get-token"
+        ]));
+        assert!(ours(&["eks", "get-token", "--bogus"]));
+        assert!(ours(&["--output", "jsn", "s3", "ls"]));
+        assert!(!ours(&["s3", "ls"]));
+        assert!(!ours(&["ekz", "get-token"]));
+        assert!(!ours(&["eks", "update-kubeconfig", "--name", "x"]));
+        assert!(!ours(&["eks"]));
+        assert!(!ours(&[]));
+        assert!(!ours(&["help"]));
+        assert!(!ours(&["--version"]));
+        assert!(!ours(&["eks", "get-token", "help"]));
+    }
+}
