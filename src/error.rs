@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::settings::ErrorFormat;
+use crate::output::format::ErrorFormat;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Error {

@@ -19,6 +19,8 @@ pub mod io;
 pub mod log;
 pub mod output;
 pub mod settings;
+#[cfg(test)]
+mod testing;
 pub mod time;
 pub mod token;
 pub mod version;

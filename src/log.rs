@@ -241,7 +241,7 @@ pub fn body_repr(content_type: Option<&str>, body: &[u8]) -> String {
                 v.to_string()
             })
     } else if trimmed.starts_with('<') {
-        Some(redact_xml(&text))
+        Some(String::from_utf8_lossy(&redact_xml(body)).into_owned())
     } else {
         None
     };
@@ -278,36 +278,44 @@ fn redact_json(v: &mut serde_json::Value) {
     }
 }
 
-/// The content of every element whose name holds a secret, up to its closing tag (so
-/// CDATA and entities inside go too; an unclosed one to the end).
-fn redact_xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find('<') {
-        out.push_str(&rest[..i]);
+/// The content of every element whose name holds a secret (`SecretAccessKey`,
+/// `SessionToken`, also with attributes or a namespace prefix), up to its closing tag (so
+/// CDATA and entities inside go too; an unclosed one to the end), replaced by
+/// `(redacted)`. Linear in the body's length; bytes that are not UTF-8 stay as they are.
+pub fn redact_xml(body: &[u8]) -> Vec<u8> {
+    fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+        hay.windows(needle.len()).position(|w| w == needle)
+    }
+    let mut out = Vec::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(i) = rest.iter().position(|&b| b == b'<') {
+        out.extend_from_slice(&rest[..i]);
         rest = &rest[i..];
-        let Some(end) = rest.find('>') else {
+        let Some(end) = rest.iter().position(|&b| b == b'>') else {
             break;
         };
         let tag = &rest[..=end];
-        out.push_str(tag);
+        out.extend_from_slice(tag);
         rest = &rest[end + 1..];
         let name = tag[1..]
-            .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .split(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'/')
             .next()
-            .unwrap_or("");
-        let opening = !name.is_empty() && !name.starts_with(['?', '!']) && !tag.ends_with("/>");
-        let local = name.rsplit(':').next().unwrap_or(name);
-        if opening && is_secret_name(local) {
-            let close = format!("</{name}");
-            let stop = rest.find(&close).unwrap_or(rest.len());
+            .unwrap_or_default();
+        let opening = !name.is_empty()
+            && !name.starts_with(b"?")
+            && !name.starts_with(b"!")
+            && !tag.ends_with(b"/>");
+        let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
+        if opening && is_secret_name(&String::from_utf8_lossy(local)) {
+            let close = [b"</", name].concat();
+            let stop = find(rest, &close).unwrap_or(rest.len());
             if stop > 0 {
-                out.push_str(&Secret("-").to_string());
+                out.extend_from_slice(Secret("-").to_string().as_bytes());
             }
             rest = &rest[stop..];
         }
     }
-    out.push_str(rest);
+    out.extend_from_slice(rest);
     out
 }
 

@@ -1,21 +1,16 @@
 //! The AWS CLI's credential cache, shared: the files we write have the CLI's names,
 //! layout and mode, and files in the CLI's layout are used without a network call.
 
-mod credentials_common;
+mod common;
 
 use std::time::Duration;
 
-use credentials_common::*;
+use common::*;
 
 const LIMIT: Duration = Duration::from_secs(30);
-const ARGS: [&str; 6] = [
-    "eks",
-    "get-token",
-    "--cluster-name",
-    "a",
-    "--region",
-    "us-west-2",
-];
+fn args() -> Vec<&'static str> {
+    argv("eks get-token --cluster-name a --region us-west-2")
+}
 const PROFILES: &str = "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = basesecret\n\n[profile eks]\nrole_arn = arn:aws:iam::123456789012:role/eks-admin\nsource_profile = base\n";
 /// `json.dumps({"RoleArn": ...}, sort_keys=True)`, SHA-1: the name the CLI gives it.
 const ASSUME_ROLE_FILE: &str = ".aws/cli/cache/68cb027cd378aac40125a108c805a4794ec225e0.json";
@@ -35,7 +30,7 @@ fn assume_role_cache_file_is_the_one_the_cli_writes() {
     let sts = Server::start(vec![Reply::Respond(200, "text/xml", body)]);
     let out = run(
         home.path(),
-        &ARGS,
+        &args(),
         &[("AWS_PROFILE", "eks"), ("AWS_ENDPOINT_URL_STS", &sts.url())],
         LIMIT,
     );
@@ -58,7 +53,7 @@ fn assume_role_cache_file_is_the_one_the_cli_writes() {
     // The next run uses the file: no call.
     let out = run(
         home.path(),
-        &ARGS,
+        &args(),
         &[("AWS_PROFILE", "eks"), ("AWS_ENDPOINT_URL_STS", &sts.url())],
         LIMIT,
     );
@@ -77,7 +72,7 @@ fn a_cli_cache_file_is_used_without_network() {
     let sts = Server::start(vec![Reply::Respond(500, "text/xml", String::new())]);
     let out = run(
         home.path(),
-        &ARGS,
+        &args(),
         &[("AWS_PROFILE", "eks"), ("AWS_ENDPOINT_URL_STS", &sts.url())],
         LIMIT,
     );
@@ -118,7 +113,7 @@ fn sso_role_credentials_share_the_cli_cache() {
         ("AWS_PROFILE", "sso"),
         ("AWS_ENDPOINT_URL_SSO", url.as_str()),
     ];
-    let out = run(home.path(), &ARGS, &env, LIMIT);
+    let out = run(home.path(), &args(), &env, LIMIT);
     assert_eq!((out.rc, out.stderr.as_str()), (0, ""));
     let seen = portal.requests();
     assert_eq!(seen.len(), 1);
@@ -138,7 +133,7 @@ fn sso_role_credentials_share_the_cli_cache() {
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o600);
     // Second run: from the cache, the portal is not asked again.
-    let out = run(home.path(), &ARGS, &env, LIMIT);
+    let out = run(home.path(), &args(), &env, LIMIT);
     assert_eq!(out.rc, 0);
     assert_eq!(portal.requests().len(), 1);
     assert!(token_url(&out.stdout).contains("X-Amz-Credential=ASIASSO%2F"));
@@ -163,7 +158,7 @@ fn web_identity_cache_name_includes_a_configured_session_name() {
         ("AWS_ROLE_ARN", ROLE),
         ("AWS_ROLE_SESSION_NAME", "pod-session"),
     ];
-    let out = run(home.path(), &ARGS, &env, LIMIT);
+    let out = run(home.path(), &args(), &env, LIMIT);
     assert_eq!((out.rc, out.stderr.as_str()), (0, ""));
     let seen = sts.requests();
     assert_eq!(seen.len(), 1);

@@ -2,20 +2,15 @@
 //! earlier source answers, and when nothing answers the call ends within the CLI's
 //! bounds (IMDS: one attempt, 1 s timeouts).
 
-mod credentials_common;
+mod common;
 
 use std::time::Duration;
 
-use credentials_common::*;
+use common::*;
 
-const ARGS: [&str; 6] = [
-    "eks",
-    "get-token",
-    "--cluster-name",
-    "a",
-    "--region",
-    "us-west-2",
-];
+fn args() -> Vec<&'static str> {
+    argv("eks get-token --cluster-name a --region us-west-2")
+}
 
 #[test]
 fn imds_is_not_asked_when_env_keys_answer() {
@@ -27,7 +22,7 @@ fn imds_is_not_asked_when_env_keys_answer() {
         ("AWS_EC2_METADATA_DISABLED", "false"),
         ("AWS_EC2_METADATA_SERVICE_ENDPOINT", url.as_str()),
     ]);
-    let out = run(home.path(), &ARGS, &env, Duration::from_secs(10));
+    let out = run(home.path(), &args(), &env, Duration::from_secs(10));
     assert_eq!((out.rc, out.stderr.as_str()), (0, ""));
     assert!(imds.requests().is_empty());
     assert!(out.elapsed < Duration::from_secs(2), "{:?}", out.elapsed);
@@ -42,7 +37,7 @@ fn a_silent_imds_ends_within_the_cli_timeouts() {
         ("AWS_EC2_METADATA_DISABLED", "false"),
         ("AWS_EC2_METADATA_SERVICE_ENDPOINT", url.as_str()),
     ];
-    let out = run(home.path(), &ARGS, &env, Duration::from_secs(20));
+    let out = run(home.path(), &args(), &env, Duration::from_secs(20));
     assert_eq!(out.rc, 253);
     assert_eq!(
         out.stderr,
@@ -78,7 +73,7 @@ fn credential_process_runs_and_its_failures_read_like_the_cli() {
         ),
         0o644,
     );
-    let out = run(home.path(), &ARGS, &[], Duration::from_secs(10));
+    let out = run(home.path(), &args(), &[], Duration::from_secs(10));
     assert_eq!((out.rc, out.stderr.as_str()), (0, ""));
     assert!(token_url(&out.stdout).contains("X-Amz-Credential=AKIDPROC%2F"));
 
@@ -88,7 +83,7 @@ fn credential_process_runs_and_its_failures_read_like_the_cli() {
         "#!/bin/sh\necho '{\"Version\": 1}'\n",
         0o755,
     );
-    let out = run(home.path(), &ARGS, &[], Duration::from_secs(10));
+    let out = run(home.path(), &args(), &[], Duration::from_secs(10));
     assert_eq!(
         (out.rc, out.stderr.as_str()),
         (255, "\naws: [ERROR]: Error when retrieving credentials from custom-process: Missing required key in response: 'AccessKeyId'\n")
@@ -128,7 +123,7 @@ fn assume_role_profile_errors() {
         write(home.path(), ".aws/config", config, 0o644);
         let out = run(
             home.path(),
-            &ARGS,
+            &args(),
             &[("AWS_PROFILE", "eks")],
             Duration::from_secs(10),
         );
@@ -162,7 +157,7 @@ fn mfa_code_is_asked_for_and_sent() {
     // Without a terminal, Python's getpass warns and reads standard input.
     let out = run_with_stdin(
         home.path(),
-        &ARGS,
+        &args(),
         &env,
         Duration::from_secs(10),
         "123456\n",
@@ -183,7 +178,7 @@ fn mfa_code_is_asked_for_and_sent() {
         seen[0].body
     );
     // Cached: no second prompt.
-    let out = run(home.path(), &ARGS, &env, Duration::from_secs(10));
+    let out = run(home.path(), &args(), &env, Duration::from_secs(10));
     assert_eq!((out.rc, out.stderr.as_str()), (0, ""));
     assert_eq!(sts.requests().len(), 1);
 }

@@ -1,11 +1,11 @@
 //! Network settings of the service calls: proxies from the environment (with `NO_PROXY`)
 //! and the CA bundle, with botocore's texts when they fail.
 
-mod credentials_common;
+mod common;
 
 use std::time::Duration;
 
-use credentials_common::*;
+use common::*;
 
 const LIMIT: Duration = Duration::from_secs(60);
 const ARGS: [&str; 8] = [

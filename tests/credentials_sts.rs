@@ -2,25 +2,18 @@
 //! CLI ends it (exit code, stderr, the requests botocore's standard retries make), and
 //! nothing panics or hangs.
 
-mod credentials_common;
+mod common;
 
 use std::time::Duration;
 
-use credentials_common::*;
+use common::*;
 
 const LIMIT: Duration = Duration::from_secs(60);
 
 fn role_arn_args() -> Vec<&'static str> {
-    vec![
-        "eks",
-        "get-token",
-        "--cluster-name",
-        "a",
-        "--region",
-        "us-west-2",
-        "--role-arn",
-        ROLE,
-    ]
+    let mut args = argv("eks get-token --cluster-name a --region us-west-2 --role-arn");
+    args.push(ROLE);
+    args
 }
 
 fn env_with<'a>(sts: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {

@@ -4,11 +4,11 @@
 //! authorization tokens, and the credentials the servers return), and neither stderr nor
 //! stdout apart from the token contains any of them, raw or URL-encoded.
 
-mod credentials_common;
+mod common;
 
 use std::time::Duration;
 
-use credentials_common::*;
+use common::*;
 
 const LIMIT: Duration = Duration::from_secs(15);
 const ARGS: [&str; 7] = [

@@ -345,6 +345,7 @@ fn reference(items: &[Value]) -> Vec<Value> {
 }
 
 #[test]
+#[ignore = "needs the Python references in the venv scripts/setup makes (scripts/test runs it)"]
 fn text_and_table_match_the_aws_cli() {
     let seed = match std::env::var("DIFF_SEED") {
         Ok(s) => s.parse().expect("DIFF_SEED is a u64"),

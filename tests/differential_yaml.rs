@@ -345,6 +345,7 @@ fn seed() -> u64 {
 }
 
 #[test]
+#[ignore = "needs the Python references in the venv scripts/setup makes (scripts/test runs it)"]
 fn yaml_dump_matches_ruamel() {
     let seed = seed();
     let count: usize = std::env::var("DIFF_COUNT")

@@ -3,24 +3,19 @@
 //! or gone. Each gets the AWS CLI's outcome (or a clear one-line error where the CLI has
 //! none), never a panic (exit 101) and never a hang.
 
-mod credentials_common;
+mod common;
 
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use credentials_common::*;
+use common::*;
 
 const LIMIT: Duration = Duration::from_secs(15);
-const ARGS: [&str; 6] = [
-    "eks",
-    "get-token",
-    "--cluster-name",
-    "a",
-    "--region",
-    "us-west-2",
-];
+fn args() -> Vec<&'static str> {
+    argv("eks get-token --cluster-name a --region us-west-2")
+}
 
 fn parse_error(path: &Path) -> String {
     format!(
@@ -42,29 +37,6 @@ fn assert_token(out: &Outcome) {
         "{}",
         out.stdout
     );
-}
-
-/// The binary with exactly this environment (plus PATH, TZ, LANG, no IMDS; HOME only
-/// when given), in its own session (so a test can kill its whole process group).
-fn command(home: Option<&Path>, cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aws-eks-token"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("TZ", "UTC")
-        .env("LANG", "C.UTF-8")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(home) = home {
-        cmd.env("HOME", home);
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd
 }
 
 /// Detach from the terminal; as root, also drop to `nobody` (so that file modes bind).
@@ -157,7 +129,7 @@ fn finish(mut child: Child, limit: Duration) -> (Outcome, u64) {
 }
 
 fn run_in(home: &Path, env: &[(&str, &str)]) -> Outcome {
-    let mut cmd = command(Some(home), home, &ARGS, env);
+    let mut cmd = aws_command(Some(home), home, &args(), env);
     session(&mut cmd, false);
     finish(cmd.spawn().unwrap(), LIMIT).0
 }
@@ -298,7 +270,7 @@ fn ten_megabytes_of_junk() {
     std::fs::write(&path, comments).unwrap();
     let mut env = STATIC_KEYS.to_vec();
     env.push(("AWS_PROFILE", "big"));
-    let mut cmd = command(
+    let mut cmd = aws_command(
         Some(home.path()),
         home.path(),
         &["eks", "get-token", "--cluster-name", "a"],
@@ -380,7 +352,7 @@ fn missing_home() {
         ]);
     }
     env.push(("AWS_EKS_TOKEN_NO_CACHE", "1"));
-    let mut cmd = command(
+    let mut cmd = aws_command(
         None,
         work.path(),
         &[
@@ -408,7 +380,7 @@ fn missing_home() {
     if !as_nobody {
         env.push(("AWS_SHARED_CREDENTIALS_FILE", config.as_str()));
     }
-    let mut cmd = command(
+    let mut cmd = aws_command(
         None,
         work.path(),
         &["eks", "get-token", "--cluster-name", "a"],
@@ -442,7 +414,7 @@ fn missing_home() {
             ("AWS_ENDPOINT_URL_STS", url.as_str()),
             ("AWS_EKS_TOKEN_NO_CACHE", "1"),
         ];
-        let mut cmd = command(None, work.path(), &ARGS, &env);
+        let mut cmd = aws_command(None, work.path(), &args(), &env);
         session(&mut cmd, true);
         let (out, _) = finish(cmd.spawn().unwrap(), LIMIT);
         no_panic(&out);
@@ -499,7 +471,7 @@ fn read_only_home() {
     }
     chmod(h, 0o555);
     let run_it = || {
-        let mut cmd = command(Some(h), h, &ARGS, &env);
+        let mut cmd = aws_command(Some(h), h, &args(), &env);
         session(&mut cmd, root);
         finish(cmd.spawn().unwrap(), LIMIT).0
     };
@@ -550,7 +522,7 @@ fn process_profile(home: &Path, script: &str) {
 fn a_credential_process_that_never_exits_is_waited_for() {
     let home = tempfile::tempdir().unwrap();
     process_profile(home.path(), "#!/bin/sh\nexec sleep 600\n");
-    let mut cmd = command(Some(home.path()), home.path(), &ARGS, &[]);
+    let mut cmd = aws_command(Some(home.path()), home.path(), &args(), &[]);
     session(&mut cmd, false);
     let mut child = cmd.spawn().unwrap();
     std::thread::sleep(Duration::from_secs(2));
@@ -572,7 +544,7 @@ fn a_credential_process_that_never_exits_is_waited_for() {
 fn a_credential_process_printing_100_megabytes() {
     let home = tempfile::tempdir().unwrap();
     process_profile(home.path(), "#!/bin/sh\nyes | head -c 100000000\n");
-    let mut cmd = command(Some(home.path()), home.path(), &ARGS, &[]);
+    let mut cmd = aws_command(Some(home.path()), home.path(), &args(), &[]);
     session(&mut cmd, false);
     let (out, max_rss_kb) = finish(cmd.spawn().unwrap(), LIMIT);
     assert_eq!(
@@ -589,7 +561,7 @@ fn a_credential_process_printing_100_megabytes() {
         home.path(),
         "#!/bin/sh\nhead -c 100000000 /dev/zero | tr '\\0' ' '\necho '{\"AccessKeyId\": \"A\"}'\n",
     );
-    let mut cmd = command(Some(home.path()), home.path(), &ARGS, &[]);
+    let mut cmd = aws_command(Some(home.path()), home.path(), &args(), &[]);
     session(&mut cmd, false);
     let (out, max_rss_kb) = finish(cmd.spawn().unwrap(), LIMIT);
     assert_eq!(
@@ -603,7 +575,7 @@ fn a_credential_process_printing_100_megabytes() {
         home.path(),
         "#!/bin/sh\nprintf '{\"Version\": 1}'\nhead -c 100000000 /dev/zero | tr '\\0' 'x'\n",
     );
-    let mut cmd = command(Some(home.path()), home.path(), &ARGS, &[]);
+    let mut cmd = aws_command(Some(home.path()), home.path(), &args(), &[]);
     session(&mut cmd, false);
     let (out, _) = finish(cmd.spawn().unwrap(), LIMIT);
     assert_eq!(
@@ -619,7 +591,7 @@ fn a_credential_process_printing_100_megabytes() {
 // stdout and stderr
 
 fn env_keys_command(home: &Path) -> Command {
-    let mut cmd = command(Some(home), home, &ARGS, &STATIC_KEYS);
+    let mut cmd = aws_command(Some(home), home, &args(), &STATIC_KEYS);
     session(&mut cmd, false);
     cmd
 }
@@ -636,7 +608,7 @@ fn stdout_read_by_head_c1() {
     cmd.arg("-c")
         .arg(script)
         .arg(bin)
-        .args(ARGS)
+        .args(args())
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("HOME", home.path())
@@ -703,7 +675,7 @@ fn stdout_closed() {
         )
     );
     // No credentials: that error comes first.
-    let mut cmd = command(Some(home.path()), home.path(), &ARGS, &[]);
+    let mut cmd = aws_command(Some(home.path()), home.path(), &args(), &[]);
     session(&mut cmd, false);
     close_stdout(&mut cmd);
     let (out, _) = finish(cmd.spawn().unwrap(), LIMIT);

@@ -3,36 +3,25 @@
 //! correct, a second wave makes none, and the cache survives garbage, read-only
 //! directories and the opt-out. All servers on 127.0.0.1.
 
-mod credentials_common;
+mod common;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use aws_eks_token::aws::endpoint::{sts_endpoint, EndpointConfig};
 use aws_eks_token::aws::sigv4::Credentials;
 use aws_eks_token::time::UtcTime;
 use aws_eks_token::token::token;
-use credentials_common::{assume_role_xml, Reply, Server, ROLE, STATIC_KEYS};
+use common::{argv, assume_role_xml, aws_command, Reply, Server, ROLE, STATIC_KEYS};
 
 const CLUSTER: &str = "burst";
 
 fn spawn(home: &Path, args: &[&str], env: &[(String, String)]) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aws-eks-token"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", home)
-        .env("TZ", "UTC")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .current_dir(home)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.spawn().expect("spawn aws-eks-token")
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    aws_command(Some(home), home, args, &env)
+        .spawn()
+        .expect("spawn aws-eks-token")
 }
 
 /// Start `n` processes at once and collect (rc, stdout, stderr) of each.
@@ -59,14 +48,7 @@ fn burst(
 }
 
 fn get_token_args(extra: &[&'static str]) -> Vec<&'static str> {
-    let mut args = vec![
-        "eks",
-        "get-token",
-        "--cluster-name",
-        CLUSTER,
-        "--region",
-        "us-west-2",
-    ];
+    let mut args = argv("eks get-token --cluster-name burst --region us-west-2");
     args.extend_from_slice(extra);
     args
 }
@@ -86,7 +68,7 @@ fn parse_amz_date(s: &str) -> i64 {
 /// The token printed must be exactly the one these credentials sign at its own X-Amz-Date
 /// (for the STS endpoint `sts`, the configured one, or us-west-2's).
 fn assert_token_signed_by(stdout: &str, creds: &Credentials, sts: Option<&Server>) {
-    let url = credentials_common::token_url(stdout);
+    let url = common::token_url(stdout);
     let date = url
         .split("X-Amz-Date=")
         .nth(1)
@@ -209,7 +191,7 @@ fn fifty_cold_sso_calls_make_one_get_role_credentials() {
         "application/json",
         r#"{"roleCredentials": {"accessKeyId": "ASIASSOBURST", "secretAccessKey": "ssosecret", "sessionToken": "ssotoken", "expiration": 4070908800000}}"#.into(),
     )]);
-    credentials_common::write(
+    common::write(
         home.path(),
         ".aws/config",
         "[profile sso]\nsso_session = burst\nsso_account_id = 123456789012\nsso_role_name = ReadOnly\n\n[sso-session burst]\nsso_start_url = https://burst.awsapps.com/start\nsso_region = us-east-1\n",
@@ -220,7 +202,7 @@ fn fifty_cold_sso_calls_make_one_get_role_credentials() {
         ".aws/sso/cache/{}.json",
         aws_eks_token::credentials::cache::sso_token_key("burst")
     );
-    credentials_common::write(
+    common::write(
         home.path(),
         &token_file,
         r#"{"startUrl": "https://burst.awsapps.com/start", "region": "us-east-1", "accessToken": "sso-access-token", "expiresAt": "2099-01-01T00:00:00Z"}"#,
@@ -258,7 +240,7 @@ fn two_hundred_concurrent_calls_share_one_cache_without_torn_files() {
         "text/xml",
         assume_role_xml("ASIASTRESS"),
     )]);
-    credentials_common::write(
+    common::write(
         home.path(),
         ".aws/config",
         &format!("[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = basesecret\n\n[profile eks]\nrole_arn = {ROLE}\nsource_profile = base\n"),

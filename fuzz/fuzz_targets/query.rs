@@ -6,22 +6,30 @@
 #![no_main]
 
 use aws_eks_token::exec_credential::{document, BETA_API};
-use jmespath_py::Query;
 use aws_eks_token::output::{render, table};
+use aws_eks_token::settings::OutputFormat;
+use jmespath_py::Query;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
-const FORMATS: [&str; 6] = ["json", "text", "table", "yaml", "yaml-stream", "off"];
+const FORMATS: [OutputFormat; 6] = [
+    OutputFormat::Json,
+    OutputFormat::Text,
+    OutputFormat::Table,
+    OutputFormat::Yaml,
+    OutputFormat::YamlStream,
+    OutputFormat::Off,
+];
 /// Terminal widths: the narrowest, a few odd ones, the default 80, a wide one.
 const WIDTHS: [usize; 5] = [1, 7, 33, 80, 250];
 
 fn render_all(value: &Value) {
     for format in FORMATS {
         for color in [false, true] {
-            let widths: &[usize] = if format == "table" { &WIDTHS } else { &[80] };
+            let widths: &[usize] = if format == OutputFormat::Table { &WIDTHS } else { &[80] };
             for &width in widths {
                 let r = render(format, "get-token", value, color, width);
-                if format == "json" && !r.text.is_empty() {
+                if format == OutputFormat::Json && !r.text.is_empty() {
                     // (serde_json stops at 128 levels; a query can build deeper values.)
                     if let Err(e) = serde_json::from_str::<Value>(&r.text) {
                         assert!(

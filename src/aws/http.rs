@@ -397,18 +397,7 @@ type AgentKey = (Option<String>, bool);
 /// urllib3 loads the bundle when it opens an HTTPS connection; a file it cannot read is
 /// an `SSLError` with Python's `OSError` text.
 fn load_ca_bundle(path: &str) -> Result<ureq::tls::RootCerts, HttpError> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        HttpError::Ssl(match e.raw_os_error() {
-            Some(code) => {
-                let text = std::io::Error::from_raw_os_error(code).to_string();
-                let text = text
-                    .rsplit_once(" (os error")
-                    .map_or(text.as_str(), |(t, _)| t);
-                format!("[Errno {code}] {text}")
-            }
-            None => e.to_string(),
-        })
-    })?;
+    let bytes = std::fs::read(path).map_err(|e| HttpError::Ssl(pystd::os_error::os_error(&e)))?;
     let certs: Vec<_> = ureq::tls::parse_pem(&bytes)
         .filter_map(|item| match item {
             Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
@@ -657,10 +646,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Env {
-        Env(pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect())
+        Env::from_pairs(pairs)
     }
 
     #[test]

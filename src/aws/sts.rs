@@ -177,35 +177,16 @@ pub fn validate(params: &[(&str, Param)]) -> Result<(), Error> {
     }
 }
 
-/// `ResponseParserError` for a body expat rejects. The CLI echoes the body; keys in a
-/// cut-off credentials answer are masked, as no secret may reach an error message.
+/// `ResponseParserError` for a body expat rejects. The CLI echoes the body; the values of
+/// secret elements in a cut-off credentials answer are redacted (as in `--debug`), as no
+/// secret may reach an error message.
 fn parse_xml(body: &[u8]) -> Result<Element, Error> {
     xml::parse(body).map_err(|e| {
         Error::General(format!(
             "Unable to parse response ({e}), invalid XML received. Further retries may succeed:\n{}",
-            bytes_repr(&mask_secrets(body))
+            bytes_repr(&crate::log::redact_xml(body))
         ))
     })
-}
-
-/// The text of `<SecretAccessKey>` and `<SessionToken>` elements replaced by `***`.
-fn mask_secrets(body: &[u8]) -> Vec<u8> {
-    let mut out = body.to_vec();
-    for tag in [&b"<SecretAccessKey>"[..], b"<SessionToken>"] {
-        let mut from = 0;
-        while let Some(i) = out[from..].windows(tag.len()).position(|w| w == tag) {
-            let start = from + i + tag.len();
-            let end = out[start..]
-                .iter()
-                .position(|b| *b == b'<')
-                .map_or(out.len(), |j| start + j);
-            if end > start {
-                out.splice(start..end, b"***".iter().copied());
-            }
-            from = start;
-        }
-    }
-    out
 }
 
 /// The `Error` member of an error response (botocore's query error parser, or its
@@ -216,7 +197,10 @@ fn error_dict(r: &Response) -> Result<Map<String, Value>, Error> {
     let trimmed = r.body.trim_ascii();
     if r.status >= 500 && (trimmed.is_empty() || trimmed.starts_with(b"<html>")) {
         out.insert("Code".into(), r.status.to_string().into());
-        out.insert("Message".into(), reason_phrase(r.status).into());
+        out.insert(
+            "Message".into(),
+            pystd::http::reason(r.status).unwrap_or_default().into(),
+        );
         return Ok(out);
     }
     let root = parse_xml(&r.body)?;
@@ -231,24 +215,6 @@ fn error_dict(r: &Response) -> Result<Map<String, Value>, Error> {
         }
     }
     Ok(out)
-}
-
-/// `http.client.responses` for the statuses that can take the generic path.
-fn reason_phrase(status: u16) -> &'static str {
-    match status {
-        500 => "Internal Server Error",
-        501 => "Not Implemented",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        505 => "HTTP Version Not Supported",
-        506 => "Variant Also Negotiates",
-        507 => "Insufficient Storage",
-        508 => "Loop Detected",
-        510 => "Not Extended",
-        511 => "Network Authentication Required",
-        _ => "",
-    }
 }
 
 /// The result wrapper's members, parsed as botocore's shapes say.
@@ -452,7 +418,7 @@ mod tests {
         };
         assert!(!msg.contains("topsecret") && !msg.contains("tok'"), "{msg}");
         assert!(
-            msg.ends_with("<SecretAccessKey>***</SecretAccessKey><SessionToken>***'"),
+            msg.ends_with("<SecretAccessKey>(redacted)</SecretAccessKey><SessionToken>(redacted)'"),
             "{msg}"
         );
     }

@@ -109,19 +109,7 @@ impl Resolver<'_, '_> {
         if let Some(n) = text("duration_seconds").and_then(|v| pystd::number::int_i64(&v).ok()) {
             args.insert("DurationSeconds".into(), n.into());
         }
-        let session_name = args
-            .get("RoleSessionName")
-            .and_then(Value::as_str)
-            .map(String::from);
-        args.insert("RoleArn".into(), role_arn.into());
-        let mut cache_args = args.clone();
-        if session_name.as_deref().is_none_or(str::is_empty) {
-            cache_args.remove("RoleSessionName");
-            args.insert(
-                "RoleSessionName".into(),
-                format!("botocore-session-{}", self.ctx.now().0).into(),
-            );
-        }
+        let (args, cache_args) = cache::role_args(args, role_arn, self.ctx.now().0);
         Ok(Source::Deferred(Deferred::AssumeRole(Box::new(Plan {
             cache_key: cache::assume_role_key(&cache_args),
             args,

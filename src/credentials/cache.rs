@@ -165,6 +165,31 @@ pub fn py_index<'v>(value: &'v Value, key: &str) -> Result<&'v Value, Error> {
     }
 }
 
+/// botocore `BaseAssumeRoleCredentialFetcher`: `args` are the call's parameters before
+/// `RoleArn`, in botocore's order; returns them with `RoleArn` and, when no non-empty
+/// session name was configured, a generated one, and the arguments the cache key is made
+/// of (without a generated name).
+pub fn role_args(
+    mut args: Map<String, Value>,
+    role_arn: String,
+    now: i64,
+) -> (Map<String, Value>, Map<String, Value>) {
+    let configured = args
+        .get("RoleSessionName")
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.is_empty());
+    args.insert("RoleArn".into(), role_arn.into());
+    let mut cache_args = args.clone();
+    if !configured {
+        cache_args.remove("RoleSessionName");
+        args.insert(
+            "RoleSessionName".into(),
+            format!("botocore-session-{now}").into(),
+        );
+    }
+    (args, cache_args)
+}
+
 /// dateutil's `parse` of a JSON value (`TypeError` for a non-string).
 pub fn parse_time_value(value: &Value) -> Result<Timestamp, Error> {
     match value {
@@ -208,6 +233,33 @@ pub fn credentials_from(creds: &Value) -> Result<Credentials, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_session_names_stay_out_of_the_key() {
+        let arn = "arn:aws:iam::123456789012:role/eks-admin".to_string();
+        let named = |name: &str| {
+            let mut m = Map::new();
+            m.insert("RoleSessionName".into(), name.into());
+            m
+        };
+        let (args, key_args) = role_args(Map::new(), arn.clone(), 1704164645);
+        assert_eq!(
+            serde_json::to_string(&args).unwrap(),
+            r#"{"RoleArn":"arn:aws:iam::123456789012:role/eks-admin","RoleSessionName":"botocore-session-1704164645"}"#
+        );
+        assert_eq!(
+            assume_role_key(&key_args),
+            "68cb027cd378aac40125a108c805a4794ec225e0"
+        );
+        let (args, _) = role_args(named(""), arn.clone(), 7);
+        assert_eq!(args["RoleSessionName"], "botocore-session-7");
+        let (args, key_args) = role_args(named("pod-session"), arn, 7);
+        assert_eq!(args.keys().next().unwrap(), "RoleSessionName");
+        assert_eq!(
+            assume_role_key(&key_args),
+            "93d7cd33ff00d140d26b3768e3f55cdde47750fb"
+        );
+    }
 
     fn args(pairs: &[(&str, Value)]) -> Map<String, Value> {
         pairs

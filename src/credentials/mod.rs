@@ -533,22 +533,13 @@ fn value_text(v: &Value) -> String {
 /// `str(OSError)` for a failed file or process operation on `path`:
 /// `[Errno 2] No such file or directory: '/x'`.
 pub(crate) fn os_error(e: &std::io::Error, path: &str) -> Error {
-    let quoted = pystd::repr::str_repr(path);
-    match e.raw_os_error() {
-        Some(code) => {
-            let text = std::io::Error::from_raw_os_error(code).to_string();
-            let text = text
-                .rsplit_once(" (os error")
-                .map_or(text.as_str(), |(t, _)| t);
-            Error::General(format!("[Errno {code}] {text}: {quoted}"))
-        }
-        None => Error::General(format!("{e}: {quoted}")),
-    }
+    Error::General(pystd::os_error::os_error_with_path(e, path))
 }
 
 /// A text file as Python's `open(path).read()` gives it: universal newlines.
 pub(crate) fn read_text_file(path: &str) -> Result<String, Error> {
     let bytes = std::fs::read(path).map_err(|e| os_error(&e, path))?;
-    let text = String::from_utf8_lossy(&bytes);
-    Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
+    Ok(pystd::text::universal_newlines(&String::from_utf8_lossy(
+        &bytes,
+    )))
 }

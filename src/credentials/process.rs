@@ -191,28 +191,8 @@ mod tests {
 
     #[test]
     fn json_errors_never_panic() {
-        let seed: Vec<char> = r#"{"Version": 1, "AccessKeyId": "é", "x": [1.5e3, true, null]}"#
-            .chars()
-            .collect();
-        let alphabet: Vec<char> = "{}[]\",:\\ 1e.-tnfé\n".chars().collect();
-        let mut state = 0x853c_49e6_748f_ea9bu64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as usize
-        };
-        for _ in 0..20_000 {
-            let mut input = seed.clone();
-            for _ in 0..(next() % 4 + 1) {
-                let at = next() % (input.len() + 1);
-                match next() % 3 {
-                    0 => input.truncate(at),
-                    1 if at < input.len() => input[at] = alphabet[next() % alphabet.len()],
-                    _ => input.insert(at.min(input.len()), alphabet[next() % alphabet.len()]),
-                }
-            }
-            let text: String = input.into_iter().collect();
+        let seed = r#"{"Version": 1, "AccessKeyId": "é", "x": [1.5e3, true, null]}"#;
+        for text in crate::testing::mutations(seed, "{}[]\",:\\ 1e.-tnfé\n", 20_000) {
             let _ = parse_output(text.as_bytes());
         }
     }

@@ -404,7 +404,10 @@ fn rest_json_error(r: &Response, modeled_with_message: &[&str]) -> Map<String, V
     let trimmed = r.body.trim_ascii();
     if r.status >= 500 && (trimmed.is_empty() || trimmed.starts_with(b"<html>")) {
         error.insert("Code".into(), r.status.to_string().into());
-        error.insert("Message".into(), http_reason(r.status).into());
+        error.insert(
+            "Message".into(),
+            pystd::http::reason(r.status).unwrap_or_default().into(),
+        );
         return error;
     }
     let body = json_body(r);
@@ -439,16 +442,6 @@ fn rest_json_error(r: &Response, modeled_with_message: &[&str]) -> Map<String, V
         }
     }
     error
-}
-
-fn http_reason(status: u16) -> &'static str {
-    match status {
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "",
-    }
 }
 
 #[cfg(test)]

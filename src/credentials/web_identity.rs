@@ -43,36 +43,16 @@ pub fn load(ctx: &Ctx, profile: &str, disable_env: bool) -> Result<Option<Source
         ));
     };
     let session_name = get("AWS_ROLE_SESSION_NAME", "role_session_name");
-    let (args, cache_args) = role_args(session_name, role_arn, ctx.now().0);
+    let mut args = Map::new();
+    if let Some(name) = session_name {
+        args.insert("RoleSessionName".into(), name.into());
+    }
+    let (args, cache_args) = cache::role_args(args, role_arn, ctx.now().0);
     Ok(Some(Source::Deferred(Deferred::WebIdentity(Plan {
         token_file,
         cache_key: cache::assume_role_key(&cache_args),
         args,
     }))))
-}
-
-/// botocore `BaseAssumeRoleCredentialFetcher`: the call's arguments (a configured,
-/// non-empty session name first, else a generated one after the role) and those the
-/// cache key is made of (without a generated name).
-pub(crate) fn role_args(
-    session_name: Option<String>,
-    role_arn: String,
-    now: i64,
-) -> (Map<String, Value>, Map<String, Value>) {
-    let mut args = Map::new();
-    if let Some(name) = &session_name {
-        args.insert("RoleSessionName".into(), name.clone().into());
-    }
-    args.insert("RoleArn".into(), role_arn.into());
-    let mut cache_args = args.clone();
-    if session_name.as_deref().is_none_or(str::is_empty) {
-        cache_args.remove("RoleSessionName");
-        args.insert(
-            "RoleSessionName".into(),
-            format!("botocore-session-{now}").into(),
-        );
-    }
-    (args, cache_args)
 }
 
 impl Plan {
@@ -111,32 +91,5 @@ impl Plan {
         };
         let response = sts.call("AssumeRoleWithWebIdentity", &params)?;
         super::assume_role::cache_and_extract(cache, &self.cache_key, response)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn generated_session_names_stay_out_of_the_key() {
-        let arn = "arn:aws:iam::123456789012:role/eks-admin".to_string();
-        let (args, key_args) = role_args(None, arn.clone(), 1704164645);
-        assert_eq!(
-            serde_json::to_string(&args).unwrap(),
-            r#"{"RoleArn":"arn:aws:iam::123456789012:role/eks-admin","RoleSessionName":"botocore-session-1704164645"}"#
-        );
-        assert_eq!(
-            cache::assume_role_key(&key_args),
-            "68cb027cd378aac40125a108c805a4794ec225e0"
-        );
-        let (args, _) = role_args(Some(String::new()), arn.clone(), 7);
-        assert_eq!(args["RoleSessionName"], "botocore-session-7");
-        let (args, key_args) = role_args(Some("pod-session".into()), arn, 7);
-        assert_eq!(args.keys().next().unwrap(), "RoleSessionName");
-        assert_eq!(
-            cache::assume_role_key(&key_args),
-            "93d7cd33ff00d140d26b3768e3f55cdde47750fb"
-        );
     }
 }

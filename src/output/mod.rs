@@ -1,5 +1,6 @@
 //! The AWS CLI's output formatters (awscli/formatter.py), applied after `--query`.
 
+pub mod format;
 pub mod table;
 pub mod text;
 pub mod yaml;
@@ -7,7 +8,7 @@ pub mod yaml;
 use pystd::json;
 use serde_json::Value;
 
-use crate::settings::OutputFormat;
+use format::OutputFormat;
 
 /// How one formatter call ended: the bytes it wrote, and the Python exception it died
 /// with, if any (rc 255; the bytes written before the crash still reach the stream).

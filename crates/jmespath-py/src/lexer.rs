@@ -7,6 +7,10 @@ use pystd::json::{self, Error as JsonError, Value as Json};
 use pystd::text::is_space;
 
 use crate::pytext::py_str;
+
+/// The nesting a `` `literal` `` may have when the AWS CLI compiles `--query` (measured on
+/// v2.36.7: 9994 levels decode, 9995 raise RecursionError).
+const LITERAL_DEPTH: usize = 9994;
 use crate::value::Val;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -312,14 +316,14 @@ impl Lexer<'_> {
     fn literal(&mut self) -> Result<Token, LexError> {
         let start = self.pos;
         let lexeme = self.until('`')?.replace("\\`", "`");
-        let value = match json::loads(&lexeme) {
+        let value = match json::loads_nested(&lexeme, LITERAL_DEPTH) {
             Ok(v) => v,
             Err(e @ JsonError::TooDeep(_)) => return Err(LexError::Recursion(e.to_string())),
             // python-jmespath's JEP-12 deprecation path: an invalid JSON literal is taken
             // as the contents of a JSON string (after stripping leading whitespace).
             Err(JsonError::Decode { .. }) => {
                 let quoted = format!("\"{}\"", lexeme.trim_start_matches(is_space));
-                match json::loads(&quoted) {
+                match json::loads_nested(&quoted, LITERAL_DEPTH) {
                     Ok(v) => v,
                     Err(e @ JsonError::TooDeep(_)) => {
                         return Err(LexError::Recursion(e.to_string()))

@@ -122,22 +122,32 @@ impl fmt::Display for Error {
     }
 }
 
-/// Nesting beyond this fails as CPython's `Py_EnterRecursiveCall` does in the scanner (a
-/// model of the CLI's stack; it also bounds our own recursion on hostile input).
-pub const MAX_DEPTH: usize = 1000;
+/// CPython 3.13's C recursion limit, which the C scanner's `Py_EnterRecursiveCall`
+/// counts against: a `json.loads` called with `n` C frames already in use fails beyond
+/// `C_RECURSION_LIMIT - n` levels of nesting (measured: 9998 levels for a bare
+/// `json.loads` call; fewer inside the AWS CLI).
+pub const C_RECURSION_LIMIT: usize = 10_000;
 
-/// `json.loads(text)`.
+/// `json.loads(text)` called directly from Python code (nesting up to 9998 levels).
 pub fn loads(text: &str) -> Result<Value, Error> {
+    loads_nested(text, C_RECURSION_LIMIT - 2)
+}
+
+/// `json.loads(text)` where at most `max_depth` levels of nesting fit under the C
+/// recursion limit (the caller knows how many C frames its Python context uses). It also
+/// bounds our own recursion on hostile input: callers on a small stack pass less.
+pub fn loads_nested(text: &str, max_depth: usize) -> Result<Value, Error> {
     let mut d = Decoder {
         text,
         s: text.as_bytes(),
         pos: 0,
+        max_depth,
     };
     if text.starts_with('\u{feff}') {
         return Err(d.error("Unexpected UTF-8 BOM (decode using utf-8-sig)", 0));
     }
     d.skip_ws();
-    let v = d.value(0)?;
+    let v = d.value()?;
     d.skip_ws();
     if d.pos != d.s.len() {
         return Err(d.error("Extra data", d.pos));
@@ -150,6 +160,7 @@ struct Decoder<'a> {
     s: &'a [u8],
     /// Byte offset.
     pos: usize,
+    max_depth: usize,
 }
 
 impl Decoder<'_> {
@@ -180,7 +191,129 @@ impl Decoder<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value, Error> {
+    /// One value, with its nested containers parsed on an explicit stack (hostile nesting
+    /// costs heap, not Rust stack), failing where CPython's recursive scanner fails.
+    fn value(&mut self) -> Result<Value, Error> {
+        enum Open {
+            List(Vec<Value>),
+            Dict {
+                items: Vec<(String, Value)>,
+                index: HashMap<String, usize>,
+                key: String,
+            },
+        }
+        let mut open: Vec<Open> = Vec::new();
+        loop {
+            // A value starts here (whitespace skipped).
+            let mut v = match self.peek() {
+                Some(b'[') => {
+                    self.enter(open.len() + 1, "array")?;
+                    self.pos += 1;
+                    self.skip_ws();
+                    if self.peek() == Some(b']') {
+                        self.pos += 1;
+                        Value::List(Vec::new())
+                    } else {
+                        open.push(Open::List(Vec::new()));
+                        continue;
+                    }
+                }
+                Some(b'{') => {
+                    self.enter(open.len() + 1, "object")?;
+                    self.pos += 1;
+                    self.skip_ws();
+                    if self.peek() == Some(b'}') {
+                        self.pos += 1;
+                        Value::Dict(Vec::new())
+                    } else {
+                        let key = self.key()?;
+                        open.push(Open::Dict {
+                            items: Vec::new(),
+                            index: HashMap::new(),
+                            key,
+                        });
+                        continue;
+                    }
+                }
+                _ => self.scalar()?,
+            };
+            // Hand the value to the innermost open container, closing those that end.
+            loop {
+                let (close, what) = match open.last_mut() {
+                    None => return Ok(v),
+                    Some(Open::List(items)) => {
+                        items.push(v);
+                        (b']', "array")
+                    }
+                    Some(Open::Dict { items, index, key }) => {
+                        let key = std::mem::take(key);
+                        match index.get(&key) {
+                            Some(&i) => items[i].1 = v,
+                            None => {
+                                index.insert(key.clone(), items.len());
+                                items.push((key, v));
+                            }
+                        }
+                        (b'}', "object")
+                    }
+                };
+                self.skip_ws();
+                match self.peek() {
+                    Some(c) if c == close => {
+                        self.pos += 1;
+                        v = match open.pop() {
+                            Some(Open::List(items)) => Value::List(items),
+                            Some(Open::Dict { items, .. }) => Value::Dict(items),
+                            None => unreachable!("a container is open"),
+                        };
+                    }
+                    Some(b',') => {
+                        let comma = self.pos;
+                        self.pos += 1;
+                        self.skip_ws();
+                        if self.peek() == Some(close) {
+                            return Err(self.error(
+                                if what == "array" {
+                                    "Illegal trailing comma before end of array"
+                                } else {
+                                    "Illegal trailing comma before end of object"
+                                },
+                                comma,
+                            ));
+                        }
+                        if let Some(Open::Dict { key, .. }) = open.last_mut() {
+                            *key = self.key()?;
+                        }
+                        break;
+                    }
+                    _ => return Err(self.error("Expecting ',' delimiter", self.pos)),
+                }
+            }
+        }
+    }
+
+    /// A dict's key and its `:` (whitespace before the key already skipped).
+    fn key(&mut self) -> Result<String, Error> {
+        if self.peek() != Some(b'"') {
+            return Err(self.error(
+                "Expecting property name enclosed in double quotes",
+                self.pos,
+            ));
+        }
+        let quote = self.pos;
+        self.pos += 1;
+        let key = self.string(quote)?;
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            return Err(self.error("Expecting ':' delimiter", self.pos));
+        }
+        self.pos += 1;
+        self.skip_ws();
+        Ok(key)
+    }
+
+    /// A string, a number or a literal word.
+    fn scalar(&mut self) -> Result<Value, Error> {
         let at = self.pos;
         let rest = &self.s[at..];
         let word = |w: &str| rest.starts_with(w.as_bytes());
@@ -189,8 +322,6 @@ impl Decoder<'_> {
                 self.pos += 1;
                 return self.string(at).map(Value::Str);
             }
-            Some(b'{') => return self.object(depth + 1),
-            Some(b'[') => return self.array(depth + 1),
             Some(b'n') if word("null") => (Value::Null, 4),
             Some(b't') if word("true") => (Value::Bool(true), 4),
             Some(b'f') if word("false") => (Value::Bool(false), 5),
@@ -320,96 +451,15 @@ impl Decoder<'_> {
         Ok(char::from_u32(hi).unwrap_or('\u{fffd}'))
     }
 
-    fn enter(depth: usize, what: &'static str) -> Result<(), Error> {
-        if depth > MAX_DEPTH {
-            return Err(Error::TooDeep(what));
+    fn enter(&self, depth: usize, what: &str) -> Result<(), Error> {
+        if depth > self.max_depth {
+            return Err(Error::TooDeep(if what == "array" {
+                "while decoding a JSON array from a unicode string"
+            } else {
+                "while decoding a JSON object from a unicode string"
+            }));
         }
         Ok(())
-    }
-
-    fn object(&mut self, depth: usize) -> Result<Value, Error> {
-        Self::enter(depth, "while decoding a JSON object from a unicode string")?;
-        self.pos += 1;
-        let mut items: Vec<(String, Value)> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(Value::Dict(items));
-        }
-        loop {
-            if self.peek() != Some(b'"') {
-                return Err(self.error(
-                    "Expecting property name enclosed in double quotes",
-                    self.pos,
-                ));
-            }
-            let quote = self.pos;
-            self.pos += 1;
-            let key = self.string(quote)?;
-            self.skip_ws();
-            if self.peek() != Some(b':') {
-                return Err(self.error("Expecting ':' delimiter", self.pos));
-            }
-            self.pos += 1;
-            self.skip_ws();
-            let v = self.value(depth)?;
-            match index.get(&key) {
-                Some(&i) => items[i].1 = v,
-                None => {
-                    index.insert(key.clone(), items.len());
-                    items.push((key, v));
-                }
-            }
-            self.skip_ws();
-            match self.peek() {
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(Value::Dict(items));
-                }
-                Some(b',') => {
-                    let comma = self.pos;
-                    self.pos += 1;
-                    self.skip_ws();
-                    if self.peek() == Some(b'}') {
-                        return Err(
-                            self.error("Illegal trailing comma before end of object", comma)
-                        );
-                    }
-                }
-                _ => return Err(self.error("Expecting ',' delimiter", self.pos)),
-            }
-        }
-    }
-
-    fn array(&mut self, depth: usize) -> Result<Value, Error> {
-        Self::enter(depth, "while decoding a JSON array from a unicode string")?;
-        self.pos += 1;
-        let mut items = Vec::new();
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(Value::List(items));
-        }
-        loop {
-            items.push(self.value(depth)?);
-            self.skip_ws();
-            match self.peek() {
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Value::List(items));
-                }
-                Some(b',') => {
-                    let comma = self.pos;
-                    self.pos += 1;
-                    self.skip_ws();
-                    if self.peek() == Some(b']') {
-                        return Err(self.error("Illegal trailing comma before end of array", comma));
-                    }
-                }
-                _ => return Err(self.error("Expecting ',' delimiter", self.pos)),
-            }
-        }
     }
 }
 
@@ -617,10 +667,13 @@ mod tests {
             err("\u{feff}{}"),
             "Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)"
         );
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(loads(&nested(9998)).is_ok());
         assert_eq!(
-            err(&"[".repeat(5000)),
+            err(&nested(9999)),
             "maximum recursion depth exceeded while decoding a JSON array from a unicode string"
         );
+        assert!(loads_nested(&nested(3), 2).is_err());
     }
 
     #[test]

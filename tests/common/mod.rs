@@ -1,6 +1,7 @@
-//! Shared by the `credentials_*` tests: a scripted HTTP/1.1 server on 127.0.0.1 (an
-//! ephemeral port, one thread per connection, keep-alive) and a runner for the built
-//! binary in a temporary HOME with a bounded run time.
+//! The harness every integration test shares: a scripted HTTP/1.1 server on 127.0.0.1 (an
+//! ephemeral port, one thread per connection, keep-alive), the built binary as a command
+//! with a clean environment, a runner with a bounded run time, and `argv("eks get-token
+//! --cluster-name a")`.
 
 #![allow(dead_code)]
 
@@ -152,6 +153,40 @@ pub fn run(home: &Path, args: &[&str], env: &[(&str, &str)], limit: Duration) ->
     run_with_stdin(home, args, env, limit, "")
 }
 
+/// A command line as the words of a string: `argv("eks get-token --cluster-name a")`.
+pub fn argv(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
+/// The built binary with exactly this environment (plus PATH, TZ, LANG, and no instance
+/// metadata unless `env` says otherwise; HOME only when given), run in `cwd`, its output
+/// piped.
+pub fn aws_command(
+    home: Option<&Path>,
+    cwd: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aws-eks-token"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("TZ", "UTC")
+        .env("LANG", "C.UTF-8")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(home) = home {
+        cmd.env("HOME", home);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
 /// `run` with this standard input, and no controlling terminal (its own session).
 pub fn run_with_stdin(
     home: &Path,
@@ -160,7 +195,8 @@ pub fn run_with_stdin(
     limit: Duration,
     stdin: &str,
 ) -> Outcome {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aws-eks-token"));
+    let mut cmd = aws_command(Some(home), home, args, env);
+    cmd.stdin(Stdio::piped());
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
@@ -171,22 +207,6 @@ pub fn run_with_stdin(
                 Ok(())
             });
         }
-    }
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", home)
-        .env("TZ", "UTC")
-        .env("LANG", "C.UTF-8")
-        .current_dir(home)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if !env.iter().any(|(k, _)| *k == "AWS_EC2_METADATA_DISABLED") {
-        cmd.env("AWS_EC2_METADATA_DISABLED", "true");
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
     }
     let start = Instant::now();
     let mut child = cmd.spawn().expect("spawn aws-eks-token");
