@@ -1,12 +1,41 @@
 //! `aws-eks-token [globals] <service> <operation> [options]`, also installed as `aws`:
 //! every command it does not implement goes to the real AWS CLI (see
 //! `cli/passthrough.rs`).
+//!
+//! On Unix the C `main` is ours (`no_main`): Rust's runtime start-up would also probe the
+//! main thread's stack bounds, which glibc answers by reading and parsing
+//! `/proc/self/maps` — a tenth of a millisecond on every call, for a stack-overflow
+//! message we do not need. What we do need from it is done in `main` below.
+#![cfg_attr(unix, no_main)]
 
 use std::io::Write;
 
 use aws_eks_token::cli::passthrough;
 
+#[cfg(unix)]
+#[no_mangle]
+extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
+    // SAFETY: called once, before any other thread or file exists: standard descriptors
+    // that are closed are reopened on /dev/null (so that no file opened later becomes
+    // stdout or stderr), and SIGPIPE is ignored (a write to a closed pipe then fails with
+    // EPIPE, as in Python; children get the default back, as std's spawn does).
+    unsafe {
+        for fd in 0..3 {
+            if libc::fcntl(fd, libc::F_GETFD) == -1 {
+                libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+            }
+        }
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+    aws_main()
+}
+
+#[cfg(not(unix))]
 fn main() {
+    std::process::exit(aws_main())
+}
+
+fn aws_main() -> i32 {
     let raw_args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     let args: Vec<String> = raw_args
         .iter()
@@ -59,7 +88,7 @@ fn main() {
     };
     let code = aws_eks_token::run(&args, aws_eks_token::settings::Env::from_process(), &mut io);
     let _ = out.flush();
-    std::process::exit(code);
+    code
 }
 
 /// Whether the caller closed stdout (`>&-`). Rust's runtime opens /dev/null on closed
