@@ -5,6 +5,9 @@ use serde_json::{Map, Value};
 
 use crate::output::format::ErrorFormat;
 
+/// argparse's usage block of the main, service and operation parsers.
+pub const USAGE: &str = "aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\nTo see help text, you can run:\n\n  aws help\n  aws <command> help\n  aws <command> <subcommand> help\n";
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Error {
     /// argparse errors, `Unknown options`, parameter validation, bad `--query`: rc 252.
@@ -27,6 +30,9 @@ pub enum Error {
     /// get-token without a cluster: the command *returns* a ValueError, which Python's
     /// `sys.exit` prints bare: rc 1.
     MissingCluster,
+    /// A generic operation's leftover arguments (`UnknownArgumentError`): argparse's usage
+    /// block, then the message, in every error format: rc 252.
+    UnknownOptions(String),
     /// Writing to stdout failed with EPIPE (the reader went away): the CLI prints the
     /// error, then Python fails to flush stdout again at exit (rc 120).
     BrokenPipe(String),
@@ -51,7 +57,7 @@ impl Error {
 
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::ParamValidation(_) => 252,
+            Error::ParamValidation(_) | Error::UnknownOptions(_) => 252,
             Error::NoCredentials | Error::NoRegion => 253,
             Error::Client { .. } => 254,
             Error::General(_) => 255,
@@ -79,7 +85,10 @@ impl Error {
                 "You must specify a region. You can also configure your region by running \"aws configure\".".into(),
             )),
             Error::Client { error, .. } => Some(error.clone()),
-            Error::General(_) | Error::MissingCluster | Error::BrokenPipe(_) => None,
+            Error::General(_)
+            | Error::MissingCluster
+            | Error::BrokenPipe(_)
+            | Error::UnknownOptions(_) => None,
         }
     }
 
@@ -119,6 +128,9 @@ impl Error {
                     .into()
             }
             Error::General(msg) => return write_error(msg),
+            Error::UnknownOptions(msg) => {
+                return format!("\nusage: {}\n{}", USAGE, write_error(msg))
+            }
             Error::BrokenPipe(msg) => {
                 return write_error(msg)
                     + "Exception ignored on flushing sys.stdout:\nBrokenPipeError: [Errno 32] Broken pipe\n"

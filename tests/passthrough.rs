@@ -236,6 +236,8 @@ fn only_eks_get_token_is_answered_here() {
     let passed = [
         vec!["eks", "update-kubeconfig", "--name", "c"],
         vec!["eks", "get-token", "help"],
+        vec!["sts", "get-caller-identity", "help"],
+        vec!["sts", "assume-role", "--role-arn", "r"],
         vec!["sso", "login", "--profile", "p"],
         vec!["help"],
         vec!["--version"],
@@ -271,6 +273,22 @@ fn only_eks_get_token_is_answered_here() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("\"kind\": \"ExecCredential\""));
     assert!(record(&real).is_none(), "get-token was passed through");
+
+    // sts get-caller-identity is ours too (here: no credentials, the CLI's error).
+    let out = run(
+        s.command(&shim.join("aws"), &[&shim, &real]).args([
+            "sts",
+            "get-caller-identity",
+            "--region",
+            "us-west-2",
+        ]),
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(253), "{}", text(&out.stderr));
+    assert!(
+        record(&real).is_none(),
+        "get-caller-identity was passed through"
+    );
 }
 
 /// With no real CLI anywhere, an unknown service is answered as the AWS CLI answers a
@@ -358,7 +376,7 @@ fn explicit_real_aws_is_used() {
     let out = run(
         s.command(&shim.join("aws"), &[&shim, &on_path])
             .env("AWS_EKS_TOKEN_REAL_AWS", chosen.join("aws"))
-            .args(["sts", "get-caller-identity"]),
+            .args(["sts", "get-session-token"]),
         b"",
     );
     assert_eq!(
@@ -369,7 +387,7 @@ fn explicit_real_aws_is_used() {
     );
     assert_eq!(
         record(&chosen).expect("the chosen CLI ran").argv,
-        ["sts", "get-caller-identity"]
+        ["sts", "get-session-token"]
     );
     assert!(record(&on_path).is_none());
 }

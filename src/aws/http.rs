@@ -429,6 +429,14 @@ fn classify(e: ureq::Error, proxy: Option<&str>) -> HttpError {
             | K::NetworkUnreachable
             | K::HostUnreachable
             | K::NotFound => connect_failed(proxy),
+            // A name that does not resolve: urllib3's NameResolutionError, which botocore
+            // reports as EndpointConnectionError (std gives it no kind of its own).
+            _ if io
+                .to_string()
+                .starts_with("failed to lookup address information") =>
+            {
+                connect_failed(proxy)
+            }
             K::TimedOut | K::WouldBlock => HttpError::ReadTimeout,
             K::UnexpectedEof | K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe => {
                 HttpError::Closed

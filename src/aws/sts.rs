@@ -74,6 +74,7 @@ const ASSUME_ROLE_MEMBERS: &[&str] = &[
     "PackedPolicySize",
     "SourceIdentity",
 ];
+const GET_CALLER_IDENTITY_MEMBERS: &[&str] = &["UserId", "Account", "Arn"];
 const WEB_IDENTITY_MEMBERS: &[&str] = &[
     "Credentials",
     "SubjectFromWebIdentityToken",
@@ -85,8 +86,8 @@ const WEB_IDENTITY_MEMBERS: &[&str] = &[
 ];
 
 impl Sts<'_> {
-    /// Call `action` (`AssumeRole` or `AssumeRoleWithWebIdentity`) with `params` in
-    /// botocore's order.
+    /// Call `action` (`AssumeRole`, `AssumeRoleWithWebIdentity` or `GetCallerIdentity`)
+    /// with `params` in botocore's order.
     pub fn call(&self, action: &str, params: &[(&str, Param)]) -> Result<StsResponse, Error> {
         validate(params)?;
         let mut body = format!("Action={action}&Version=2011-06-15");
@@ -137,10 +138,10 @@ impl Sts<'_> {
                 max_retries: outcome.max_attempts_reached.then_some(outcome.retries),
             });
         }
-        let members = if action == "AssumeRole" {
-            ASSUME_ROLE_MEMBERS
-        } else {
-            WEB_IDENTITY_MEMBERS
+        let members = match action {
+            "AssumeRole" => ASSUME_ROLE_MEMBERS,
+            "GetCallerIdentity" => GET_CALLER_IDENTITY_MEMBERS,
+            _ => WEB_IDENTITY_MEMBERS,
         };
         let mut dict = parse_result(&response, &format!("{action}Result"), members)?;
         add_account_id(&mut dict);

@@ -12,10 +12,7 @@ pub mod passthrough;
 use argparse::{parse_known_args, Parsed, ParserSpec};
 use options::{FIRST_PASS, GLOBALS};
 
-use crate::error::Error;
-
-/// argparse's usage block of the main, service and operation parsers.
-pub const USAGE: &str = "aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\nTo see help text, you can run:\n\n  aws help\n  aws <command> help\n  aws <command> <subcommand> help\n";
+use crate::error::{Error, USAGE};
 
 /// The global options as given (`None` = not given), before any is interpreted.
 #[derive(Debug, Default, Clone)]

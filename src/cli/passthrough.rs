@@ -121,7 +121,7 @@ mod tests {
     }
 
     #[test]
-    fn only_eks_get_token_is_ours() {
+    fn only_our_commands_are_ours() {
         assert!(ours(&["eks", "get-token", "--cluster-name", "a"]));
         assert!(ours(&[
             "--region",
@@ -132,6 +132,9 @@ mod tests {
             "get-token"
         ]));
         assert!(ours(&["eks", "get-token", "--bogus"]));
+        assert!(ours(&["sts", "get-caller-identity", "--query", "Arn"]));
+        assert!(!ours(&["sts", "get-caller-identity", "help"]));
+        assert!(!ours(&["sts", "assume-role"]));
         assert!(ours(&["--output", "jsn", "s3", "ls"]));
         assert!(!ours(&["s3", "ls"]));
         assert!(!ours(&["ekz", "get-token"]));

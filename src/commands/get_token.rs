@@ -55,7 +55,7 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
     } else {
         credentials::resolve(&net)?
     };
-    net.configure_retries()?;
+    net.configure_client()?;
     if let Some(arn) = &role_arn {
         let assumed = assume_role(&net, chain.take(), region, arn, unsigned)?;
         // STSClientFactory makes a second client, which resolves the region again.

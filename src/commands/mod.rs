@@ -2,6 +2,7 @@
 //! `run` function, listed in `COMMANDS`. Adding one means adding a module, its table, its
 //! entry here and its golden cases; the driver does not change.
 
+pub mod get_caller_identity;
 pub mod get_token;
 
 use jmespath_py::Query;
@@ -23,7 +24,7 @@ pub struct Command {
     pub run: fn(&Invocation, &mut Io) -> Result<(), Error>,
 }
 
-pub const COMMANDS: &[Command] = &[get_token::COMMAND];
+pub const COMMANDS: &[Command] = &[get_token::COMMAND, get_caller_identity::COMMAND];
 
 /// The services with at least one command of ours, in table order.
 pub fn services() -> Vec<&'static str> {
@@ -93,6 +94,8 @@ impl Invocation {
     ) -> Result<(), Error> {
         let searched;
         let document = match &self.query {
+            // `--output off` has no formatter: the query never runs.
+            Some(_) if format == OutputFormat::Off => document,
             Some(q) => {
                 searched = q.search(document).map_err(Error::General)?;
                 &searched

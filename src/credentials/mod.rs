@@ -35,6 +35,8 @@ use crate::time::UtcTime;
 /// (made on first use).
 pub struct Ctx<'a> {
     pub settings: &'a Settings,
+    /// `--cli-connect-timeout` / `--cli-read-timeout` as given.
+    cli_timeouts: (Option<i64>, Option<i64>),
     connect_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
     /// The region of the client that loaded the chain (botocore's
@@ -60,6 +62,7 @@ impl<'a> Ctx<'a> {
         };
         Ctx {
             settings,
+            cli_timeouts: (cli_connect_timeout, cli_read_timeout),
             connect_timeout: seconds(cli_connect_timeout),
             read_timeout: seconds(cli_read_timeout),
             client_region,
@@ -71,9 +74,25 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Read and check the retry settings, as botocore does when it makes a client (after
-    /// loading the credential chain).
-    pub fn configure_retries(&mut self) -> Result<(), Error> {
+    /// What botocore checks when it makes a client, after loading the credential chain:
+    /// the retry settings, then the timeouts (urllib3's `Timeout` refuses a negative one;
+    /// the CLI turns 0 into "none").
+    pub fn configure_client(&mut self) -> Result<(), Error> {
+        self.configure_retries()?;
+        for (name, value) in [
+            ("connect", self.cli_timeouts.0),
+            ("read", self.cli_timeouts.1),
+        ] {
+            if let Some(n) = value.filter(|n| *n < 0) {
+                return Err(Error::General(format!(
+                    "Attempted to set {name} timeout to {n}, but the timeout cannot be set to a value less than or equal to 0."
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn configure_retries(&mut self) -> Result<(), Error> {
         self.retry = RetryPolicy::from_config(
             self.settings.var(&["AWS_MAX_ATTEMPTS"], "max_attempts")?,
             self.settings.var(&["AWS_RETRY_MODE"], "retry_mode")?,
@@ -128,6 +147,21 @@ impl<'a> Ctx<'a> {
         region: Option<String>,
         signed: bool,
     ) -> Result<Option<Endpoint>, Error> {
+        self.sts_endpoint_at(region, signed, None)
+    }
+
+    /// [`Ctx::sts_endpoint`] for a command's own client, where `--endpoint-url` (given
+    /// here) wins over the configured endpoint.
+    pub fn sts_endpoint_at(
+        &self,
+        region: Option<String>,
+        signed: bool,
+        endpoint_url: Option<&str>,
+    ) -> Result<Option<Endpoint>, Error> {
+        let configured_url = match endpoint_url {
+            Some(url) => Some(url.to_string()),
+            None => self.settings.configured_sts_endpoint()?,
+        };
         let cfg = EndpointConfig {
             region,
             use_fips: self
@@ -136,7 +170,7 @@ impl<'a> Ctx<'a> {
             use_dualstack: self
                 .settings
                 .flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?,
-            configured_url: self.settings.configured_sts_endpoint()?,
+            configured_url,
         };
         match endpoint::sts_endpoint(&cfg) {
             Err(Error::NoRegion) if !signed => Ok(Some(endpoint::sts_endpoint(&EndpointConfig {
