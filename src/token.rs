@@ -20,7 +20,7 @@ pub fn token(
 ) -> String {
     let url = match creds {
         Some(c) => presign_get_caller_identity(c, endpoint, cluster_id, now),
-        None => endpoint.url.clone(),
+        None => endpoint.bare_url.clone(),
     };
     format!(
         "{TOKEN_PREFIX}{}",

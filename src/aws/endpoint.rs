@@ -16,6 +16,9 @@ pub struct Endpoint {
     pub host: String,
     /// The path as it goes into the canonical request.
     pub path: String,
+    /// The URL as the request would go without parameters: `url` with the configured
+    /// URL's own query string (an unsigned token is this URL).
+    pub bare_url: String,
     pub signing_region: String,
 }
 
@@ -113,24 +116,58 @@ fn partition(region: &str) -> Partition {
     make(PARTITIONS.iter().position(|p| matches(p.0)).unwrap_or(0))
 }
 
-/// The signing region of the global pseudo regions (their credential scope).
-fn signing_region(region: &str) -> &str {
-    match region {
-        "aws-global" => "us-east-1",
-        "aws-cn-global" => "cn-north-1",
-        "aws-us-gov-global" => "us-gov-west-1",
-        r => r,
+/// botocore `ClientCreator._normalize_fips_region`: a FIPS pseudo region (`fips-us-east-1`,
+/// `us-east-1-fips`) is the region without `fips-` and `-fips`, with FIPS endpoints on.
+fn normalize_fips_region(cfg: &EndpointConfig) -> EndpointConfig {
+    let mut cfg = cfg.clone();
+    if let Some(region) = &cfg.region {
+        let normalized = region.replace("fips-", "").replace("-fips", "");
+        if normalized != *region {
+            cfg.region = Some(normalized);
+            cfg.use_fips = true;
+        }
     }
+    cfg
 }
 
+/// The STS endpoints of the partitions without dual-stack (endpoints.json): botocore's
+/// legacy resolver refuses the dual-stack variant for these, even with a configured URL.
+const STS_ENDPOINTS_WITHOUT_DUALSTACK: &[&str] = &[
+    "us-iso-east-1",
+    "us-iso-west-1",
+    "us-isob-east-1",
+    "us-isob-west-1",
+    "eu-isoe-west-1",
+    "us-isof-east-1",
+    "us-isof-south-1",
+];
+
 /// Resolve the endpoint. No region at all means botocore's partition endpoint for STS,
-/// `aws-global`; a configured URL wins over FIPS and dual-stack, but needs a region.
+/// `aws-global`; a configured URL wins over FIPS and dual-stack, but needs a region (for
+/// signing: the URL is checked first).
 pub fn sts_endpoint(cfg: &EndpointConfig) -> Result<Endpoint, Error> {
+    let cfg = &normalize_fips_region(cfg);
     if crate::log::enabled() {
         log_parameters(cfg, true);
     }
+    if let Some(region) = cfg.region.as_deref().filter(|_| cfg.use_dualstack) {
+        if STS_ENDPOINTS_WITHOUT_DUALSTACK.contains(&region) {
+            let tags = if cfg.use_fips {
+                "['dualstack', 'fips']"
+            } else {
+                "['dualstack']"
+            };
+            return Err(Error::General(format!(
+                "Unable to construct a modeled endpoint with the following variant(s) {tags}: "
+            )));
+        }
+    }
     let url = match (&cfg.configured_url, &cfg.region) {
-        (Some(_), None) => return Err(Error::NoRegion),
+        (Some(url), None) => {
+            build(url, "")?;
+            return Err(Error::NoRegion);
+        }
+        // With a configured URL, botocore signs for the client's region as it is.
         (Some(url), Some(region)) => return log_result(url, build(url, region)),
         (None, region) => {
             let region = region.as_deref().unwrap_or("aws-global");
@@ -145,10 +182,12 @@ pub fn sts_endpoint(cfg: &EndpointConfig) -> Result<Endpoint, Error> {
             }
         }
     };
-    log_result(
-        &url,
-        build(&url, cfg.region.as_deref().unwrap_or("aws-global")),
-    )
+    // The legacy resolver's credential scope: `aws-global` signs for us-east-1.
+    let region = match cfg.region.as_deref().unwrap_or("aws-global") {
+        "aws-global" => "us-east-1",
+        r => r,
+    };
+    log_result(&url, build(&url, region))
 }
 
 /// `--debug`: botocore's `Calling endpoint provider with parameters: {...}` (the ruleset's
@@ -199,6 +238,7 @@ pub fn regional_endpoint(
     fips_host: &str,
     cfg: &EndpointConfig,
 ) -> Result<Endpoint, Error> {
+    let cfg = &normalize_fips_region(cfg);
     if crate::log::enabled() {
         log_parameters(cfg, false);
     }
@@ -248,11 +288,16 @@ fn build(url: &str, region: &str) -> Result<Endpoint, Error> {
     } else {
         parts.path.clone()
     };
+    let url = format!("{}://{}{}", parts.scheme, parts.netloc, path);
     Ok(Endpoint {
-        url: format!("{}://{}{}", parts.scheme, parts.netloc, path),
+        bare_url: match &parts.query {
+            Some(q) => format!("{url}?{q}"),
+            None => url.clone(),
+        },
+        url,
         host,
         path,
-        signing_region: signing_region(region).to_string(),
+        signing_region: region.to_string(),
     })
 }
 

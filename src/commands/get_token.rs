@@ -3,7 +3,6 @@
 //! (spec §1.3), because the order decides which error wins.
 
 use super::{Command, Invocation};
-use crate::aws::endpoint::{self, EndpointConfig};
 use crate::aws::sigv4::Credentials;
 use crate::aws::sts;
 use crate::cli::options::Opt;
@@ -62,12 +61,8 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
         region = credentials::resolve_region(settings, region_flag)?;
         chain = assumed.map(Source::Static);
     }
-    let endpoint = endpoint::sts_endpoint(&EndpointConfig {
-        region,
-        use_fips: settings.flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?,
-        use_dualstack: settings.flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?,
-        configured_url: settings.configured_sts_endpoint()?,
-    })?;
+    // `None`: a configured endpoint without a region, reported when signing.
+    let endpoint = net.sts_endpoint(region, !unsigned)?;
 
     // 2–3: the cluster flags.
     if cluster_name.is_some() && cluster_id.is_some() {
@@ -80,9 +75,10 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
         .or(cluster_name.filter(|s| !s.is_empty()))
         .ok_or(Error::MissingCluster)?;
 
-    // 4–5: sign (deferred credentials are fetched now), then the expiration from a second
-    // clock read.
+    // 4–5: sign (deferred credentials are fetched now, then the region and the
+    // credentials are checked), then the expiration from a second clock read.
     let creds = chain.map(|c| c.frozen(&net)).transpose()?;
+    let endpoint = endpoint.ok_or(Error::NoRegion)?;
     if creds.is_none() && !unsigned {
         return Err(Error::NoCredentials);
     }

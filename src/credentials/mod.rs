@@ -133,8 +133,8 @@ impl<'a> Ctx<'a> {
 
     /// The region a new client of the chain gets (botocore `_resolve_region_name`).
     pub fn client_region(&self) -> Result<Option<String>, Error> {
-        match &self.client_region {
-            Some(r) => Ok(Some(r.clone())),
+        match self.client_region.as_deref().filter(|r| !r.is_empty()) {
+            Some(r) => Ok(Some(r.to_string())),
             None => resolve_region(self.settings, None),
         }
     }

@@ -7,6 +7,8 @@ pub struct UrlParts {
     pub scheme: String,
     pub netloc: String,
     pub path: String,
+    /// The text after `?` (up to a `#`), when there is a `?`.
+    pub query: Option<String>,
 }
 
 impl UrlParts {
@@ -31,10 +33,15 @@ impl UrlParts {
             None => ("", rest),
         };
         let path_end = after.find(['?', '#']).unwrap_or(after.len());
+        let query = after[path_end..].strip_prefix('?').map(|q| {
+            let end = q.find('#').unwrap_or(q.len());
+            q[..end].to_string()
+        });
         Some(UrlParts {
             scheme: scheme_raw.to_ascii_lowercase(),
             netloc: netloc.to_string(),
             path: after[..path_end].to_string(),
+            query,
         })
     }
 
@@ -104,6 +111,7 @@ mod tests {
     fn split_like_python() {
         let p = UrlParts::split("HTTPS://u:p@[::1]:8443/a/b?q#f").unwrap();
         assert_eq!((p.scheme.as_str(), p.path.as_str()), ("https", "/a/b"));
+        assert_eq!(p.query.as_deref(), Some("q"));
         assert_eq!(p.hostname().as_deref(), Some("::1"));
         assert_eq!(p.port(), Ok(Some(8443)));
         assert!(p.is_ipv6());
