@@ -1,0 +1,163 @@
+//! ruamel.yaml 0.19.1 as the AWS CLI v2.36.7 uses it, reproduced in Rust: the pure-Python
+//! safe loader (`YAML(typ="safe", pure=True)` plus the CLI's `OrderedDict` mapping
+//! constructor, `awscli/customizations/eks/ordered_yaml.py`) and the safe dumper, with the
+//! same results and the same error texts, marks included.
+//!
+//! Why not a YAML crate: `aws eks update-kubeconfig` prints ruamel's error for a broken
+//! kubeconfig (`while parsing a flow node\nexpected the node content, but found '-'\n  in
+//! "…", line 2, column 3`), and which documents load at all, and as what, is ruamel's
+//! business (its YAML 1.2 resolver, `%YAML 1.1`, merge keys, its reader's forbidden
+//! characters, Python's file decoding). The maintained crates implement YAML itself with
+//! their own error kinds and positions; their results cannot be turned into ruamel's texts.
+//! So this crate follows ruamel's own pipeline, stage by stage, each module naming the
+//! Python it reproduces:
+//!
+//! ```text
+//! bytes ─ reader (Python's text file + ruamel's Reader) ─ scanner ─ parser ─ composer
+//!       ─ constructor ─ Doc        Doc ─ representer ─ serializer ─ emitter ─ text
+//! ```
+//!
+//! Bounded: every stage is iterative or limited to the recursion depth where Python stops
+//! (`RecursionError`, measured against the CLI); the input size and merge-key expansion have
+//! limits Python lacks ([`limits`]).
+//!
+//! The emitter serves both YAML writers of the CLI: the pure one for kubeconfigs
+//! ([`Flavor::RuamelPure`]) and libyaml's for `--output yaml` ([`Flavor::Libyaml`]).
+
+mod emitter;
+mod error;
+mod int;
+pub mod limits;
+mod load;
+mod parser;
+mod printable;
+pub mod py;
+mod reader;
+mod represent;
+mod resolver;
+mod scanner;
+mod value;
+
+pub use emitter::{emit, Event, Flavor, ScalarStyle};
+pub use error::LoadError;
+pub use int::Int;
+pub use load::AnchorWarning;
+pub use represent::DumpError;
+pub use value::{Date, DateTime, Doc, Key, Map, Obj, ObjId, Value};
+
+/// A loaded document and the warnings Python would have printed while loading it.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The objects; `doc.root` is `None` for a stream without a document (an empty file).
+    pub doc: Doc,
+    pub warnings: Vec<AnchorWarning>,
+}
+
+/// `YAML(typ="safe", pure=True).load(open(name))` with the CLI's ordered mappings: `bytes`
+/// is the file's content, `name` the path as opened (it appears in error marks).
+pub fn load(bytes: &[u8], name: &str) -> Result<Loaded, LoadError> {
+    if bytes.len() > limits::MAX_INPUT_BYTES {
+        return Err(LoadError::Limit(format!(
+            "the file is larger than {} MiB",
+            limits::MAX_INPUT_BYTES >> 20
+        )));
+    }
+    let render = |f: error::Fail| match f {
+        error::Fail::Marked(m) => LoadError::Yaml(m.render(name)),
+        error::Fail::Done(e) => e,
+    };
+    let decoded = reader::decode(bytes);
+    let r = reader::Reader::new(decoded, name).map_err(render)?;
+    let s = scanner::Scanner::new(r);
+    let p = parser::Parser::new(s);
+    let mut c = load::Composer::new(p, name);
+    let root = c.get_single_node().map_err(render)?;
+    let warnings = std::mem::take(&mut c.warnings);
+    let mut doc = Doc::new();
+    if let Some(root) = root {
+        let yaml11 = c.p.s.processing_version().is_1_1();
+        let mut k = load::Constructor::new(&mut c.nodes, yaml11);
+        let v = k.construct_document(root).map_err(render)?;
+        doc = std::mem::take(&mut k.doc);
+        doc.root = Some(v);
+    }
+    Ok(Loaded { doc, warnings })
+}
+
+/// Dump `root` as ruamel's safe dumper does with `default_flow_style=False` (block style),
+/// in the given emitter's flavor: `OrderedDict`s in their order, plain dicts sorted, aliases
+/// for objects reached twice.
+pub fn dump(doc: &Doc, root: &Value, flavor: Flavor) -> Result<String, DumpError> {
+    let events = represent::events(doc, root)?;
+    Ok(emit(&events, flavor))
+}
+
+/// Python's `str()` of a value (as `f"{value}"` prints it).
+pub fn py_str(doc: &Doc, v: &Value) -> String {
+    load::py_str(doc, v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roundtrip(text: &str) -> String {
+        let l = load(text.as_bytes(), "f").unwrap();
+        dump(&l.doc, l.doc.root.as_ref().unwrap(), Flavor::RuamelPure).unwrap()
+    }
+
+    fn err(text: &str) -> String {
+        load(text.as_bytes(), "/k").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn kubeconfig_round_trip() {
+        let text = "apiVersion: v1\nclusters:\n- cluster:\n    server: https://a.example.com\n  name: a\ncontexts: []\ncurrent-context: ''\nkind: Config\npreferences: {}\nusers: []\n";
+        assert_eq!(roundtrip(text), text);
+    }
+
+    #[test]
+    fn comments_dropped_order_kept() {
+        assert_eq!(
+            roundtrip("# c\nb: 1   # x\na: [x, 'y']\n"),
+            "b: 1\na:\n- x\n- y\n"
+        );
+    }
+
+    #[test]
+    fn corrupt_yaml_error_text() {
+        assert_eq!(
+            err("clusters: [\n  - a: b\n"),
+            "while parsing a flow node\nexpected the node content, but found '-'\n  in \"/k\", line 2, column 3"
+        );
+    }
+
+    #[test]
+    fn types_and_aliases() {
+        assert_eq!(
+            roundtrip("a: &x 2024-01-01\nb: *x\nc: 1e3\nd: !!binary aGVsbG8=\ne: '12'\n"),
+            "a: &id001 2024-01-01\nb: *id001\nc: 1000.0\nd: !!binary |\n  aGVsbG8=\ne: '12'\n"
+        );
+        assert_eq!(roundtrip("&a [*a]"), "&id001\n- *id001\n");
+        assert_eq!(roundtrip("&a {x: *a}"), "x: null\n");
+    }
+
+    #[test]
+    fn python_errors() {
+        assert_eq!(err("? [a]\n: b\n"), "unhashable type: 'list'");
+        assert_eq!(
+            err("- <<"),
+            "could not determine a constructor for the tag 'tag:yaml.org,2002:merge'\n  in \"/k\", line 1, column 3"
+        );
+        assert_eq!(
+            err("%YAML 1.3\n---\na: yes"),
+            "version minor part can only be 2 or 1, got (1, 3)"
+        );
+    }
+
+    #[test]
+    fn empty_stream_has_no_document() {
+        assert!(load(b"", "f").unwrap().doc.root.is_none());
+        assert!(load(b"# only a comment\n", "f").unwrap().doc.root.is_none());
+    }
+}
