@@ -76,19 +76,45 @@ pub fn load(bytes: &[u8], name: &str) -> Result<Loaded, LoadError> {
     let mut doc = Doc::new();
     if let Some(root) = root {
         let yaml11 = c.p.s.processing_version().is_1_1();
-        let mut k = load::Constructor::new(&mut c.nodes, yaml11);
-        let v = k.construct_document(root).map_err(render)?;
-        doc = std::mem::take(&mut k.doc);
-        doc.root = Some(v);
+        let deep = load::nesting(&c.nodes, root) > SHALLOW;
+        let nodes = &mut c.nodes;
+        let (v, d) = on_big_stack(deep, move || {
+            let mut k = load::Constructor::new(nodes, yaml11);
+            let v = k.construct_document(root);
+            (v, std::mem::take(&mut k.doc))
+        });
+        doc = d;
+        doc.root = Some(v.map_err(render)?);
     }
     Ok(Loaded { doc, warnings })
+}
+
+/// Nesting up to which the recursive stages (constructor, representer: at most ~330 levels,
+/// where Python gives up) run on the caller's stack; deeper documents get a thread with a
+/// stack big enough for any depth they may reach, even in an unoptimized build.
+const SHALLOW: usize = 24;
+
+fn on_big_stack<T: Send>(big: bool, f: impl FnOnce() -> T + Send) -> T {
+    if !big {
+        return f();
+    }
+    std::thread::scope(|s| {
+        match std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn_scoped(s, f)
+        {
+            Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            Err(_) => panic!("cannot start a thread for a deeply nested document"),
+        }
+    })
 }
 
 /// Dump `root` as ruamel's safe dumper does with `default_flow_style=False` (block style),
 /// in the given emitter's flavor: `OrderedDict`s in their order, plain dicts sorted, aliases
 /// for objects reached twice.
 pub fn dump(doc: &Doc, root: &Value, flavor: Flavor) -> Result<String, DumpError> {
-    let events = represent::events(doc, root)?;
+    let deep = value::nesting(doc, root) > SHALLOW;
+    let events = on_big_stack(deep, || represent::events(doc, root))?;
     Ok(emit(&events, flavor))
 }
 

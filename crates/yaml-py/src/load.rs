@@ -33,6 +33,7 @@ pub(crate) struct Node {
     pub start: Mark,
     /// `node.merge`, set by `flatten_mapping`.
     pub merge: Option<Vec<(NodeId, NodeId)>>,
+    pub anchor: Option<String>,
 }
 
 impl Node {
@@ -184,6 +185,7 @@ impl Composer {
                                 kind: NodeKind::Scalar(value),
                                 start: e.start,
                                 merge: None,
+                                anchor: anchor.clone(),
                             });
                             let id = self.nodes.len() - 1;
                             self.register_anchor(anchor, e.start, id, call);
@@ -212,6 +214,7 @@ impl Composer {
                                 },
                                 start: e.start,
                                 merge: None,
+                                anchor: anchor.clone(),
                             });
                             let id = self.nodes.len() - 1;
                             self.register_anchor(anchor, e.start, id, call);
@@ -291,6 +294,31 @@ impl Parser {
         }
         Ok(None)
     }
+}
+
+/// How deeply collections nest below `root` (each node counted once; aliases followed).
+pub(crate) fn nesting(nodes: &[Node], root: NodeId) -> usize {
+    let mut best = 0;
+    let mut seen = vec![false; nodes.len()];
+    let mut stack = vec![(root, 1usize)];
+    while let Some((n, d)) = stack.pop() {
+        if seen[n] {
+            continue;
+        }
+        seen[n] = true;
+        best = best.max(d);
+        match &nodes[n].kind {
+            NodeKind::Scalar(_) => {}
+            NodeKind::Seq(items) => stack.extend(items.iter().map(|&c| (c, d + 1))),
+            NodeKind::Map(pairs) => {
+                for &(k, v) in pairs {
+                    stack.push((k, d + 1));
+                    stack.push((v, d + 1));
+                }
+            }
+        }
+    }
+    best
 }
 
 /// A generator of the safe constructor, started (its empty container returned) but not run.
@@ -872,9 +900,16 @@ impl<'a> Constructor<'a> {
         if let Some((i, c)) = s.chars().enumerate().find(|(_, c)| !c.is_ascii()) {
             let run = s.chars().skip(i).take_while(|c| !c.is_ascii()).count();
             let what = if run == 1 {
+                let v = c as u32;
+                let esc = if v < 0x100 {
+                    format!("\\x{v:02x}")
+                } else if v < 0x10000 {
+                    format!("\\u{v:04x}")
+                } else {
+                    format!("\\U{v:08x}")
+                };
                 format!(
-                    "'ascii' codec can't encode character {} in position {i}: ordinal not in range(128)",
-                    str_repr(&c.to_string())
+                    "'ascii' codec can't encode character '{esc}' in position {i}: ordinal not in range(128)"
                 )
             } else {
                 format!(
@@ -898,10 +933,13 @@ impl<'a> Constructor<'a> {
         let text = match &self.nodes[node].kind {
             NodeKind::Scalar(s) => s.clone(),
             _ => {
+                // `regexp.match(list)` raises TypeError: no match; the text is the list's repr.
+                let mut active = Vec::new();
+                let value = value_repr(self.nodes, node, &mut active);
                 return Err(problem(
-                    "failed to construct timestamp from \"[...]\"".to_string(),
+                    format!("failed to construct timestamp from \"{value}\""),
                     start,
-                ))
+                ));
             }
         };
         let Some(p) = resolver::timestamp_parts(&text) else {
@@ -934,6 +972,7 @@ impl<'a> Constructor<'a> {
             fraction = if frac > 999_999 { 0 } else { frac };
         }
         let mut offset = None;
+        let tz_name = t.tz.map(|(name, _)| name.to_string());
         if let Some((_, Some((sign, h, m)))) = t.tz {
             let secs = h.parse::<i64>().unwrap_or(0) * 3600
                 + m.map(|m| m.parse::<i64>().unwrap_or(0)).unwrap_or(0) * 60;
@@ -965,6 +1004,7 @@ impl<'a> Constructor<'a> {
             second: second as u32,
             micro: fraction as u32,
             offset,
+            tz_name,
         };
         if frac > 999_999 {
             // `data -= -timedelta(seconds=1)`
@@ -986,6 +1026,50 @@ impl<'a> Constructor<'a> {
             }
         }
         Ok(self.doc.add(Obj::DateTime(dt)))
+    }
+}
+
+/// Python's `repr(node)` (ruamel's `Node.__repr__`); lists being printed print as `[...]`.
+fn node_repr(nodes: &[Node], n: NodeId, active: &mut Vec<NodeId>) -> String {
+    let class = match nodes[n].kind {
+        NodeKind::Scalar(_) => "ScalarNode",
+        NodeKind::Seq(_) => "SequenceNode",
+        NodeKind::Map(_) => "MappingNode",
+    };
+    let value = value_repr(nodes, n, active);
+    let tag = str_repr(&nodes[n].tag);
+    match &nodes[n].anchor {
+        Some(a) => format!("{class}(tag={tag}, anchor={}, value={value})", str_repr(a)),
+        None => format!("{class}(tag={tag}, value={value})"),
+    }
+}
+
+/// `repr(node.value)`.
+fn value_repr(nodes: &[Node], n: NodeId, active: &mut Vec<NodeId>) -> String {
+    match &nodes[n].kind {
+        NodeKind::Scalar(s) => str_repr(s),
+        _ if active.contains(&n) => "[...]".into(),
+        NodeKind::Seq(items) => {
+            active.push(n);
+            let parts: Vec<String> = items.iter().map(|&c| node_repr(nodes, c, active)).collect();
+            active.pop();
+            format!("[{}]", parts.join(", "))
+        }
+        NodeKind::Map(pairs) => {
+            active.push(n);
+            let parts: Vec<String> = pairs
+                .iter()
+                .map(|&(k, v)| {
+                    format!(
+                        "({}, {})",
+                        node_repr(nodes, k, active),
+                        node_repr(nodes, v, active)
+                    )
+                })
+                .collect();
+            active.pop();
+            format!("[{}]", parts.join(", "))
+        }
     }
 }
 
@@ -1133,8 +1217,13 @@ pub(crate) fn py_str(doc: &Doc, v: &Value) -> String {
     }
 }
 
-/// Python's `repr()` of a value (enough for keys of a set and their `None` values).
+/// Python's `repr()` of a value.
 pub(crate) fn py_repr(doc: &Doc, v: &Value) -> String {
+    let mut active = Vec::new();
+    repr_inner(doc, v, &mut active)
+}
+
+fn repr_inner(doc: &Doc, v: &Value, active: &mut Vec<crate::value::ObjId>) -> String {
     match v {
         Value::Null => "None".into(),
         Value::Bool(true) => "True".into(),
@@ -1143,33 +1232,115 @@ pub(crate) fn py_repr(doc: &Doc, v: &Value) -> String {
         Value::Float(f, _) => float_repr(*f),
         Value::Str(s) => str_repr(s),
         Value::Bytes(b) => {
-            let mut s = String::from("b'");
+            let quote = if b.contains(&b'\'') && !b.contains(&b'"') { '"' } else { '\'' };
+            let mut s = format!("b{quote}");
             for &c in b {
                 match c {
                     b'\\' => s.push_str("\\\\"),
-                    b'\'' => s.push_str("\\'"),
                     b'\t' => s.push_str("\\t"),
                     b'\n' => s.push_str("\\n"),
                     b'\r' => s.push_str("\\r"),
+                    c if c as char == quote => {
+                        s.push('\\');
+                        s.push(quote);
+                    }
                     0x20..=0x7e => s.push(c as char),
                     _ => s.push_str(&format!("\\x{c:02x}")),
                 }
             }
-            s.push('\'');
+            s.push(quote);
             s
         }
-        Value::Obj(id) => match doc.get(*id) {
-            Obj::Tuple(items) => {
-                let parts: Vec<String> = items.iter().map(|i| py_repr(doc, i)).collect();
-                if parts.len() == 1 {
-                    format!("({},)", parts[0])
-                } else {
-                    format!("({})", parts.join(", "))
-                }
+        Value::Obj(id) => {
+            let obj = doc.get(*id);
+            if matches!(obj, Obj::Date(_) | Obj::DateTime(_)) {
+                return match obj {
+                    Obj::Date(d) => format!("datetime.date({}, {}, {})", d.year, d.month, d.day),
+                    Obj::DateTime(dt) => datetime_repr(dt),
+                    _ => unreachable!(),
+                };
             }
-            Obj::Date(d) => format!("datetime.date({}, {}, {})", d.year, d.month, d.day),
-            Obj::DateTime(dt) => dt.iso(),
-            _ => "<object>".into(),
-        },
+            if active.contains(id) {
+                return match obj {
+                    Obj::Seq(_) => "[...]".into(),
+                    _ => "{...}".into(),
+                };
+            }
+            active.push(*id);
+            let items = |active: &mut Vec<_>, xs: &[Value]| -> Vec<String> {
+                xs.iter().map(|x| repr_inner(doc, x, active)).collect()
+            };
+            let pairs = |active: &mut Vec<_>, m: &Map| -> String {
+                m.entries()
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", repr_inner(doc, k, active), repr_inner(doc, v, active)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let out = match obj {
+                Obj::Seq(xs) => format!("[{}]", items(active, xs).join(", ")),
+                Obj::Tuple(xs) => {
+                    let parts = items(active, xs);
+                    if parts.len() == 1 {
+                        format!("({},)", parts[0])
+                    } else {
+                        format!("({})", parts.join(", "))
+                    }
+                }
+                Obj::Map(m) | Obj::Omap(m) => {
+                    let class = if matches!(obj, Obj::Map(_)) { "OrderedDict" } else { "ordereddict" };
+                    if m.is_empty() {
+                        format!("{class}()")
+                    } else {
+                        format!("{class}({{{}}})", pairs(active, m))
+                    }
+                }
+                Obj::Dict(m) => format!("{{{}}}", pairs(active, m)),
+                Obj::Set(m) => {
+                    if m.is_empty() {
+                        "set()".into()
+                    } else {
+                        let keys: Vec<String> =
+                            m.entries().iter().map(|(k, _)| repr_inner(doc, k, active)).collect();
+                        format!("{{{}}}", keys.join(", "))
+                    }
+                }
+                Obj::Date(_) | Obj::DateTime(_) => unreachable!(),
+            };
+            active.pop();
+            out
+        }
     }
+}
+
+/// `repr(datetime)`: trailing zero fields left out, then the timezone.
+fn datetime_repr(dt: &DateTime) -> String {
+    let d = dt.date;
+    let mut fields = vec![
+        d.year.to_string(),
+        d.month.to_string(),
+        d.day.to_string(),
+        dt.hour.to_string(),
+        dt.minute.to_string(),
+    ];
+    if dt.second != 0 || dt.micro != 0 {
+        fields.push(dt.second.to_string());
+    }
+    if dt.micro != 0 {
+        fields.push(dt.micro.to_string());
+    }
+    let mut s = format!("datetime.datetime({}", fields.join(", "));
+    if let Some(off) = dt.offset {
+        let td = if off == 0 {
+            "datetime.timedelta(0)".to_string()
+        } else {
+            timedelta_repr(off as i64)
+        };
+        match &dt.tz_name {
+            Some(name) => s.push_str(&format!(", tzinfo=datetime.timezone({td}, {})", str_repr(name))),
+            None => s.push_str(&format!(", tzinfo=datetime.timezone({td})")),
+        }
+    }
+    s.push(')');
+    s
 }

@@ -68,6 +68,8 @@ pub struct DateTime {
     pub micro: u32,
     /// UTC offset in seconds, if aware.
     pub offset: Option<i32>,
+    /// The timezone's name as ruamel gives it (`Z`, `+05:30`): only `repr()` shows it.
+    pub tz_name: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -374,4 +376,33 @@ impl DateTime {
         }
         s
     }
+}
+
+/// How deeply containers nest below `root` (each object counted once; shared ones followed
+/// once).
+pub(crate) fn nesting(doc: &Doc, root: &Value) -> usize {
+    let mut best = 0;
+    let mut seen = vec![false; doc.objs.len()];
+    let mut stack = vec![(root.clone(), 1usize)];
+    while let Some((v, d)) = stack.pop() {
+        let Value::Obj(id) = v else { continue };
+        if seen[id.0] {
+            continue;
+        }
+        seen[id.0] = true;
+        best = best.max(d);
+        match doc.get(id) {
+            Obj::Seq(items) | Obj::Tuple(items) => {
+                stack.extend(items.iter().map(|c| (c.clone(), d + 1)))
+            }
+            Obj::Map(m) | Obj::Omap(m) | Obj::Dict(m) | Obj::Set(m) => {
+                for (k, v) in m.entries() {
+                    stack.push((k.clone(), d + 1));
+                    stack.push((v.clone(), d + 1));
+                }
+            }
+            Obj::Date(_) | Obj::DateTime(_) => {}
+        }
+    }
+    best
 }
