@@ -34,7 +34,7 @@ mod printable;
 pub mod py;
 mod reader;
 mod represent;
-mod resolver;
+pub mod resolver;
 mod scanner;
 mod value;
 
@@ -112,9 +112,17 @@ fn on_big_stack<T: Send>(big: bool, f: impl FnOnce() -> T + Send) -> T {
 /// Dump `root` as ruamel's safe dumper does with `default_flow_style=False` (block style),
 /// in the given emitter's flavor: `OrderedDict`s in their order, plain dicts sorted, aliases
 /// for objects reached twice.
+///
+/// With [`Flavor::RuamelPure`] a structure nested deeper than the CLI can dump a kubeconfig
+/// fails with Python's `RecursionError` text ([`limits::REPRESENT_FRAMES`]); the libyaml
+/// flavor (for JSON responses, at most 128 levels deep) has no such limit.
 pub fn dump(doc: &Doc, root: &Value, flavor: Flavor) -> Result<String, DumpError> {
-    let deep = value::nesting(doc, root) > SHALLOW;
-    let events = on_big_stack(deep, || represent::events(doc, root))?;
+    let depth = value::nesting(doc, root);
+    let limit = match flavor {
+        Flavor::RuamelPure => limits::REPRESENT_FRAMES,
+        Flavor::Libyaml => usize::MAX,
+    };
+    let events = on_big_stack(depth > SHALLOW, || represent::events(doc, root, limit))?;
     Ok(emit(&events, flavor))
 }
 

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use crate::emitter::{Event, ScalarStyle};
 use crate::int::MAX_STR_DIGITS;
-use crate::limits;
 use crate::py::float_repr;
 use crate::resolver;
 use crate::value::{Doc, Key, Map, Obj, ObjId, Value};
@@ -42,15 +41,18 @@ struct RNode {
 
 struct Representer<'a> {
     doc: &'a Doc,
+    /// Python frames allowed (see `limits::REPRESENT_FRAMES`).
+    limit: usize,
     nodes: Vec<RNode>,
     represented: HashMap<ObjId, NodeId>,
     frames: usize,
 }
 
 /// Turn `root` into the serializer's events (StreamStart … StreamEnd).
-pub fn events(doc: &Doc, root: &Value) -> Result<Vec<Event>, DumpError> {
+pub fn events(doc: &Doc, root: &Value, limit: usize) -> Result<Vec<Event>, DumpError> {
     let mut r = Representer {
         doc,
+        limit,
         nodes: Vec::new(),
         represented: HashMap::new(),
         frames: 0,
@@ -77,7 +79,7 @@ fn recursion() -> DumpError {
 impl Representer<'_> {
     fn enter(&mut self, n: usize) -> Result<(), DumpError> {
         self.frames += n;
-        if self.frames > limits::REPRESENT_FRAMES {
+        if self.frames > self.limit {
             return Err(recursion());
         }
         Ok(())
