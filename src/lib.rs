@@ -15,6 +15,7 @@ pub mod endpoint;
 pub mod error;
 pub mod exec_credential;
 pub mod http;
+pub mod kubeconfig;
 pub mod output;
 pub mod passthrough;
 pub mod settings;
