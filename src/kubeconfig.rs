@@ -371,6 +371,12 @@ fn load(path: &Path) -> Result<Kubeconfig, Error> {
             )))
         }
     };
+    load_bytes(bytes, path)
+}
+
+/// [`load`] of a file's content (`None`: no such file).
+fn load_bytes(bytes: Option<Vec<u8>>, path: &Path) -> Result<Kubeconfig, Error> {
+    let name = path_str(path);
     let existed = bytes.is_some();
     let (mut doc, root) = match bytes {
         None => (Doc::new(), None),
@@ -604,6 +610,16 @@ fn choose(candidates: &[PathBuf], name: &Value) -> Result<Kubeconfig, Error> {
         }
     }
     load(candidates.first().ok_or_else(|| Error("no kubeconfig path".into()))?)
+}
+
+/// What `--dry-run` prints for a kubeconfig whose content is `bytes` (`None`: no such file)
+/// at `path`, and whether it already had the cluster: the load, validate, insert and dump
+/// steps of [`update`], without the file system.
+pub fn merged_text(bytes: Option<Vec<u8>>, path: &Path, entries: &Entries) -> Result<(String, bool), Error> {
+    let mut config = load_bytes(bytes, path)?;
+    let updating = has_cluster(&config.doc, &config.content, &entries.cluster_name());
+    insert_pair(&mut config, entries)?;
+    Ok((dump(&config.doc, &config.content)?, updating))
 }
 
 /// Merge the entries into the chosen kubeconfig, then print it (`--dry-run`) or write it.
