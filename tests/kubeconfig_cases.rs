@@ -95,6 +95,13 @@ fn parse(args: &[String]) -> Option<Opts> {
     Some(o)
 }
 
+/// Cases whose files we deliberately leave differently from the CLI (stdout and errors are
+/// still compared; the input file must be unchanged).
+const DELIBERATE: &[(&str, &str)] = &[(
+    "kubeconfig-deep-nesting",
+    "the CLI truncates the kubeconfig, then fails to dump it (RecursionError); we dump first and leave it whole",
+)];
+
 fn cases_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cases/kubeconfig")
 }
@@ -145,15 +152,22 @@ fn golden_kubeconfig_cases() {
         if let Some(files) = case["files"].as_object() {
             for (rel, spec) in files {
                 let (content, mode) = match spec {
-                    Value::String(s) => (s.clone(), "0644".to_string()),
+                    Value::String(s) => (sub(s).into_bytes(), "0644".to_string()),
                     o => (
-                        o["content"].as_str().unwrap_or("").to_string(),
+                        match o["content_b64"].as_str() {
+                            Some(b) => base64::Engine::decode(
+                                &base64::engine::general_purpose::STANDARD,
+                                b,
+                            )
+                            .unwrap(),
+                            None => sub(o["content"].as_str().unwrap_or("")).into_bytes(),
+                        },
                         o["mode"].as_str().unwrap_or("0644").to_string(),
                     ),
                 };
                 let p = home.path().join(rel);
                 std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-                std::fs::write(&p, sub(&content)).unwrap();
+                std::fs::write(&p, content).unwrap();
                 #[cfg(unix)]
                 {
                     use std::os::unix::fs::PermissionsExt;
@@ -200,13 +214,22 @@ fn golden_kubeconfig_cases() {
             }
             Err(e) => {
                 assert_eq!(
-                    format!("\naws: [ERROR]: {}\n", unsub(&e.0)),
+                    // The driver strips the message (awscli.errorformat.format_error_message).
+                    format!("\naws: [ERROR]: {}\n", unsub(e.0.trim())),
                     expect["stderr"].as_str().unwrap(),
                     "{name}: error"
                 );
             }
         }
         // Files: every expected one, byte for byte and mode; inputs not listed unchanged.
+        // Where the CLI leaves a damaged file we deliberately do not (see DELIBERATE).
+        if let Some((_, why)) = DELIBERATE.iter().find(|(n, _)| *n == name) {
+            println!("{name}: files not compared: {why}");
+            let p = home.path().join(".kube/config");
+            assert_eq!(&std::fs::read(p).unwrap(), &inputs[".kube/config"], "{name}: file kept");
+            checked.push(name);
+            continue;
+        }
         let want = expect["files"].as_object().cloned().unwrap_or_default();
         for (rel, spec) in &want {
             let p = home.path().join(rel);
