@@ -231,7 +231,10 @@ pub fn entries(cluster: &Json, opts: &EntryOptions) -> Result<Entries, Error> {
         ("command", Value::str("aws")),
     ];
     if let Some(p) = opts.profile.filter(|p| !p.is_empty()) {
-        let env = doc.new_map(vec![("name", Value::str("AWS_PROFILE")), ("value", Value::str(p))]);
+        let env = doc.new_map(vec![
+            ("name", Value::str("AWS_PROFILE")),
+            ("value", Value::str(p)),
+        ]);
         let list = doc.new_seq(vec![env]);
         exec.push(("env", list));
     }
@@ -316,7 +319,10 @@ fn abspath(p: &Path, cwd: &Path) -> PathBuf {
             Component::CurDir => {}
             Component::ParentDir => {
                 // normpath: `..` at the root stays at the root.
-                if !matches!(out.components().next_back(), Some(Component::RootDir) | Some(Component::Prefix(_)) | None) {
+                if !matches!(
+                    out.components().next_back(),
+                    Some(Component::RootDir) | Some(Component::Prefix(_)) | None
+                ) {
                     out.pop();
                 }
             }
@@ -472,7 +478,11 @@ fn validate(doc: &Doc, content: &Value) -> Result<(), Error> {
 
 /// `Kubeconfig.has_cluster`.
 fn has_cluster(doc: &Doc, content: &Value, name: &Value) -> bool {
-    let Some(clusters) = doc.map(content).and_then(|m| m.get("clusters")).and_then(|c| doc.seq(c)) else {
+    let Some(clusters) = doc
+        .map(content)
+        .and_then(|m| m.get("clusters"))
+        .and_then(|c| doc.seq(c))
+    else {
         return false;
     };
     clusters.iter().any(|c| {
@@ -609,13 +619,21 @@ fn choose(candidates: &[PathBuf], name: &Value) -> Result<Kubeconfig, Error> {
             }
         }
     }
-    load(candidates.first().ok_or_else(|| Error("no kubeconfig path".into()))?)
+    load(
+        candidates
+            .first()
+            .ok_or_else(|| Error("no kubeconfig path".into()))?,
+    )
 }
 
 /// What `--dry-run` prints for a kubeconfig whose content is `bytes` (`None`: no such file)
 /// at `path`, and whether it already had the cluster: the load, validate, insert and dump
 /// steps of [`update`], without the file system.
-pub fn merged_text(bytes: Option<Vec<u8>>, path: &Path, entries: &Entries) -> Result<(String, bool), Error> {
+pub fn merged_text(
+    bytes: Option<Vec<u8>>,
+    path: &Path,
+    entries: &Entries,
+) -> Result<(String, bool), Error> {
     let mut config = load_bytes(bytes, path)?;
     let updating = has_cluster(&config.doc, &config.content, &entries.cluster_name());
     insert_pair(&mut config, entries)?;
@@ -641,7 +659,11 @@ pub fn update(u: &Update) -> Result<Report, Error> {
         .as_deref()
         .and_then(|d| FileLock::acquire(d, &target, LOCK_WAIT));
     // Under the lock, read the file again: another process may have written it meanwhile.
-    let mut config = if _lock.is_some() { load(&path)? } else { chosen };
+    let mut config = if _lock.is_some() {
+        load(&path)?
+    } else {
+        chosen
+    };
     let updating = has_cluster(&config.doc, &config.content, &name);
     insert_pair(&mut config, u.entries)?;
     let text = dump(&config.doc, &config.content)?;
@@ -768,7 +790,9 @@ fn create_temp(dir: &Path, target: &Path) -> std::io::Result<TempFile> {
         .unwrap_or_else(|| "kubeconfig".into());
     let mut last = None;
     for i in 0..100u32 {
-        let nonce = std::process::id() ^ i.wrapping_mul(0x9E37_79B9) ^ (Instant::now().elapsed().subsec_nanos());
+        let nonce = std::process::id()
+            ^ i.wrapping_mul(0x9E37_79B9)
+            ^ (Instant::now().elapsed().subsec_nanos());
         let path = dir.join(format!(".{base}.tmp-{}-{nonce:08x}", std::process::id()));
         let mut o = std::fs::OpenOptions::new();
         o.write(true).create_new(true);
@@ -894,7 +918,11 @@ mod tests {
         assert_eq!(e.0, "'NoneType' object has no attribute 'split'");
         let e = entries(&json!({"arn": "a:b"}), &opts()).unwrap_err();
         assert_eq!(e.0, "list index out of range");
-        let e = entries(&json!({"arn": "a:b:c:d", "certificateAuthority": null}), &opts()).unwrap_err();
+        let e = entries(
+            &json!({"arn": "a:b:c:d", "certificateAuthority": null}),
+            &opts(),
+        )
+        .unwrap_err();
         assert_eq!(e.0, "'NoneType' object has no attribute 'get'");
     }
 
@@ -919,7 +947,9 @@ mod tests {
             )
         );
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with("apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: Q0E=\n"));
+        assert!(text.starts_with(
+            "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: Q0E=\n"
+        ));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -43,7 +43,13 @@ const WITH_VALUE: &[&str] = &[
     "--cli-read-timeout",
     "--cli-connect-timeout",
 ];
-const FLAGS: &[&str] = &["--dry-run", "--verbose", "--debug", "--no-verify-ssl", "--no-paginate"];
+const FLAGS: &[&str] = &[
+    "--dry-run",
+    "--verbose",
+    "--debug",
+    "--no-verify-ssl",
+    "--no-paginate",
+];
 
 fn parse(args: &[String]) -> Option<Opts> {
     let mut o = Opts::default();
@@ -115,7 +121,11 @@ fn described_cluster(case: &Value) -> Option<Value> {
         .find(|r| r["status"].as_u64().unwrap_or(200) == 200)?;
     let body: Value = serde_json::from_str(ok["body"].as_str()?).ok()?;
     let cluster = body.get("cluster")?.clone();
-    matches!(cluster["status"].as_str(), Some("ACTIVE") | Some("UPDATING")).then_some(cluster)
+    matches!(
+        cluster["status"].as_str(),
+        Some("ACTIVE") | Some("UPDATING")
+    )
+    .then_some(cluster)
 }
 
 #[test]
@@ -210,7 +220,11 @@ fn golden_kubeconfig_cases() {
         match result {
             Ok(report) => {
                 assert_eq!(rc, 0, "{name}: succeeded, the CLI failed");
-                assert_eq!(unsub(&report.stdout), expect["stdout"].as_str().unwrap(), "{name}: stdout");
+                assert_eq!(
+                    unsub(&report.stdout),
+                    expect["stdout"].as_str().unwrap(),
+                    "{name}: stdout"
+                );
             }
             Err(e) => {
                 assert_eq!(
@@ -226,29 +240,54 @@ fn golden_kubeconfig_cases() {
         if let Some((_, why)) = DELIBERATE.iter().find(|(n, _)| *n == name) {
             println!("{name}: files not compared: {why}");
             let p = home.path().join(".kube/config");
-            assert_eq!(&std::fs::read(p).unwrap(), &inputs[".kube/config"], "{name}: file kept");
+            assert_eq!(
+                &std::fs::read(p).unwrap(),
+                &inputs[".kube/config"],
+                "{name}: file kept"
+            );
             checked.push(name);
             continue;
         }
         let want = expect["files"].as_object().cloned().unwrap_or_default();
         for (rel, spec) in &want {
             let p = home.path().join(rel);
-            let got = std::fs::read_to_string(&p).unwrap_or_else(|_| panic!("{name}: {rel} missing"));
-            assert_eq!(unsub(&got), spec["content"].as_str().unwrap(), "{name}: {rel}");
+            let got =
+                std::fs::read_to_string(&p).unwrap_or_else(|_| panic!("{name}: {rel} missing"));
+            assert_eq!(
+                unsub(&got),
+                spec["content"].as_str().unwrap(),
+                "{name}: {rel}"
+            );
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;
                 let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
-                assert_eq!(format!("{mode:04o}"), spec["mode"].as_str().unwrap(), "{name}: {rel} mode");
+                assert_eq!(
+                    format!("{mode:04o}"),
+                    spec["mode"].as_str().unwrap(),
+                    "{name}: {rel} mode"
+                );
             }
         }
         for (rel, before) in &inputs {
             if !want.contains_key(rel) {
-                assert_eq!(&std::fs::read(home.path().join(rel)).unwrap(), before, "{name}: {rel} changed");
+                assert_eq!(
+                    &std::fs::read(home.path().join(rel)).unwrap(),
+                    before,
+                    "{name}: {rel} changed"
+                );
             }
         }
         checked.push(name);
     }
-    println!("kubeconfig cases checked: {} ({})", checked.len(), checked.join(" "));
-    assert!(checked.len() >= 40, "only {} cases reached the engine", checked.len());
+    println!(
+        "kubeconfig cases checked: {} ({})",
+        checked.len(),
+        checked.join(" ")
+    );
+    assert!(
+        checked.len() >= 40,
+        "only {} cases reached the engine",
+        checked.len()
+    );
 }

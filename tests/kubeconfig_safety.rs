@@ -71,10 +71,19 @@ fn a_symlinked_kubeconfig_stays_a_symlink() {
 
     let out = add_cluster(&link, "a", &dir.path().join("locks")).unwrap();
     assert!(out.ends_with(&format!("to {}\n", link.display())), "{out}");
-    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
-    assert_eq!(std::fs::read_link(&link).unwrap(), PathBuf::from("real/config"));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_link(&link).unwrap(),
+        PathBuf::from("real/config")
+    );
     let text = std::fs::read_to_string(&target).unwrap();
-    assert!(text.starts_with("apiVersion: v1\nkind: Config\nclusters:\n"), "{text}");
+    assert!(
+        text.starts_with("apiVersion: v1\nkind: Config\nclusters:\n"),
+        "{text}"
+    );
     // No temporary files left beside the target or the link.
     assert_eq!(std::fs::read_dir(&real).unwrap().count(), 1);
 }
@@ -86,7 +95,10 @@ fn a_file_that_does_not_parse_is_left_alone() {
     let broken = "clusters: [\n  - a: b\n";
     std::fs::write(&path, broken).unwrap();
     let err = add_cluster(&path, "a", &dir.path().join("locks")).unwrap_err();
-    assert!(err.starts_with("YamlError while loading kubeconfig: while parsing a flow node\n"), "{err}");
+    assert!(
+        err.starts_with("YamlError while loading kubeconfig: while parsing a flow node\n"),
+        "{err}"
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), broken);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1); // no temporary file
 }
@@ -96,7 +108,11 @@ fn a_dump_that_fails_leaves_the_file_alone() {
     // The CLI truncates the file, then fails dumping (RecursionError); we fail first.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config");
-    let deep = format!("preferences:\n  x: {}{}\n", "[".repeat(400), "]".repeat(400));
+    let deep = format!(
+        "preferences:\n  x: {}{}\n",
+        "[".repeat(400),
+        "]".repeat(400)
+    );
     std::fs::write(&path, &deep).unwrap();
     let err = add_cluster(&path, "a", &dir.path().join("locks")).unwrap_err();
     assert_eq!(err, "maximum recursion depth exceeded");
@@ -110,7 +126,9 @@ fn writing_without_a_usable_lock_directory_still_works() {
     let blocker = dir.path().join("not-a-dir");
     std::fs::write(&blocker, "").unwrap();
     add_cluster(&path, "a", &blocker.join("locks")).unwrap();
-    assert!(std::fs::read_to_string(&path).unwrap().contains("cluster/a"));
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .contains("cluster/a"));
 }
 
 const CHILD_ENV: &str = "KUBECONFIG_SAFETY_CHILD";
@@ -155,10 +173,19 @@ fn twenty_processes_adding_twenty_clusters_lose_nothing() {
     let text = std::fs::read_to_string(&path).unwrap();
     for i in 0..20 {
         let arn = format!("arn:aws:eks:us-west-2:123456789012:cluster/c{i:02}");
-        assert!(text.contains(&format!("  name: {arn}\n")), "c{i:02} lost:\n{text}");
+        assert!(
+            text.contains(&format!("  name: {arn}\n")),
+            "c{i:02} lost:\n{text}"
+        );
     }
     let loaded = yaml_py::load(text.as_bytes(), "config").unwrap();
     let root = loaded.doc.root.clone().unwrap();
-    let clusters = loaded.doc.map(&root).unwrap().get("clusters").cloned().unwrap();
+    let clusters = loaded
+        .doc
+        .map(&root)
+        .unwrap()
+        .get("clusters")
+        .cloned()
+        .unwrap();
     assert_eq!(loaded.doc.seq(&clusters).unwrap().len(), 20);
 }

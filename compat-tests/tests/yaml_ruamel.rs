@@ -124,10 +124,24 @@ impl Gen<'_> {
         }
         if self.rng.chance(1, 8) {
             let tags = [
-                "!!str", "!!int", "!!float", "!!bool", "!!null", "!!binary", "!!timestamp",
-                "!!seq", "!!map", "!!omap", "!!pairs", "!!set", "!x", "!<tag:x>", "!", "!!merge",
+                "!!str",
+                "!!int",
+                "!!float",
+                "!!bool",
+                "!!null",
+                "!!binary",
+                "!!timestamp",
+                "!!seq",
+                "!!map",
+                "!!omap",
+                "!!pairs",
+                "!!set",
+                "!x",
+                "!<tag:x>",
+                "!",
+                "!!merge",
             ];
-            let t: &str = *self.rng.pick(&tags);
+            let t = *self.rng.pick(&tags);
             p.push_str(t);
             p.push(' ');
         }
@@ -204,7 +218,11 @@ impl Gen<'_> {
                 self.scalar(true, indent).replace('\n', " ")
             };
             let v = self.node(depth + 1, false, indent + self.indent_step);
-            let comment = if self.rng.chance(1, 8) { "  # note" } else { "" };
+            let comment = if self.rng.chance(1, 8) {
+                "  # note"
+            } else {
+                ""
+            };
             out.push_str(&format!("\n{ind}{k}: {v}{comment}"));
         }
         out
@@ -220,7 +238,7 @@ fn document(rng: &mut Rng) -> Vec<u8> {
     };
     let mut text = String::new();
     if g.rng.chance(1, 10) {
-        let head: &str = *g.rng.pick(&[
+        let head = *g.rng.pick(&[
             "%YAML 1.1\n---\n",
             "%YAML 1.2\n---\n",
             "%TAG !e! tag:example.com,2000:\n---\n",
@@ -235,7 +253,7 @@ fn document(rng: &mut Rng) -> Vec<u8> {
     text.push_str(body.trim_start_matches('\n'));
     text.push('\n');
     if g.rng.chance(1, 15) {
-        let tail: &str = *g.rng.pick(&["...\n", "---\nx\n", "# tail", "...\n# c\n"]);
+        let tail = *g.rng.pick(&["...\n", "---\nx\n", "# tail", "...\n# c\n"]);
         text.push_str(tail);
     }
     let mut bytes = text.into_bytes();
@@ -256,7 +274,12 @@ fn document(rng: &mut Rng) -> Vec<u8> {
                     bytes.drain(at..end);
                 }
                 1 if g.rng.chance(1, 4) => {
-                    let bad: &[u8] = *g.rng.pick(&[&b"\xff"[..], &b"\xc3"[..], &b"\xe2\x82"[..], &b"\xed\xa0\x80"[..]]);
+                    let bad = *g.rng.pick(&[
+                        &b"\xff"[..],
+                        &b"\xc3"[..],
+                        &b"\xe2\x82"[..],
+                        &b"\xed\xa0\x80"[..],
+                    ]);
                     bytes.splice(at..at, bad.iter().copied());
                 }
                 _ => {
@@ -379,7 +402,10 @@ fn loads_and_dumps_like_ruamel() {
         counts[1],
         counts[2]
     );
-    assert_eq!(failures, 0, "seed {seed}: {failures} documents differ from ruamel");
+    assert_eq!(
+        failures, 0,
+        "seed {seed}: {failures} documents differ from ruamel"
+    );
 }
 
 /// A `!!set` of keys Python cannot sort (say str and int) is dumped in the set's hash order,
@@ -390,7 +416,12 @@ fn same_but_set_order(doc: &[u8], got: &serde_json::Value, want: &serde_json::Va
         return false;
     }
     let lines = |v: &serde_json::Value| {
-        let mut l: Vec<String> = v["dump"].as_str().unwrap_or("").lines().map(String::from).collect();
+        let mut l: Vec<String> = v["dump"]
+            .as_str()
+            .unwrap_or("")
+            .lines()
+            .map(String::from)
+            .collect();
         l.sort();
         l
     };
@@ -410,7 +441,11 @@ fn ours(doc: &[u8], path: &str) -> serde_json::Value {
         Ok(l) => {
             let warnings: Vec<String> = l.warnings.iter().map(|w| w.message.clone()).collect();
             // The CLI sees `None` for an empty stream and for a null document alike.
-            let root = l.doc.root.as_ref().filter(|r| !matches!(r, yaml_py::Value::Null));
+            let root = l
+                .doc
+                .root
+                .as_ref()
+                .filter(|r| !matches!(r, yaml_py::Value::Null));
             let (dump, dump_error) = match root {
                 None => (None, None),
                 Some(root) => match yaml_py::dump(&l.doc, root, yaml_py::Flavor::RuamelPure) {

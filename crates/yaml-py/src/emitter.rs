@@ -75,7 +75,12 @@ pub enum Event {
 impl Event {
     /// A scalar event as ruamel's serializer makes it for a node with `tag` and `value`:
     /// implicit flags from the YAML 1.2 resolver.
-    pub fn scalar(anchor: Option<String>, tag: &str, value: String, style: Option<ScalarStyle>) -> Event {
+    pub fn scalar(
+        anchor: Option<String>,
+        tag: &str,
+        value: String,
+        style: Option<ScalarStyle>,
+    ) -> Event {
         let detected = resolve_plain(&value, false);
         Event::Scalar {
             anchor,
@@ -134,7 +139,10 @@ fn is_break(c: char) -> bool {
 fn is_space_or_end(c: Option<char>) -> bool {
     match c {
         None => true,
-        Some(c) => matches!(c, '\0' | ' ' | '\t' | '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}'),
+        Some(c) => matches!(
+            c,
+            '\0' | ' ' | '\t' | '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}'
+        ),
     }
 }
 
@@ -300,7 +308,11 @@ impl Emitter {
                     self.state = self.pop_state();
                     self.no_newline = false;
                 } else {
-                    let nonl = if self.column == 0 { self.no_newline } else { false };
+                    let nonl = if self.column == 0 {
+                        self.no_newline
+                    } else {
+                        false
+                    };
                     self.write_indent();
                     self.write_indicator("-", true, false, true);
                     if nonl {
@@ -560,7 +572,8 @@ impl Emitter {
                     self.no_newline = true;
                 }
             }
-            Event::SequenceStart { tag, implicit, .. } | Event::MappingStart { tag, implicit, .. } => {
+            Event::SequenceStart { tag, implicit, .. }
+            | Event::MappingStart { tag, implicit, .. } => {
                 if *implicit {
                     self.prepared_tag = None;
                     return;
@@ -634,7 +647,10 @@ impl Emitter {
                 return *s;
             }
         }
-        if style.is_none() && a.allow_double_quoted && (value.contains('\'') || value.contains('\n')) {
+        if style.is_none()
+            && a.allow_double_quoted
+            && (value.contains('\'') || value.contains('\n'))
+        {
             return ScalarStyle::Double;
         }
         if (style.is_none() || *style == Some(ScalarStyle::Single))
@@ -760,7 +776,8 @@ impl Emitter {
                 previous_break = false;
             }
             preceded_by_whitespace = is_space_or_end(Some(ch));
-            followed_by_whitespace = index + 2 > last || is_space_or_end(chars.get(index + 2).copied());
+            followed_by_whitespace =
+                index + 2 > last || is_space_or_end(chars.get(index + 2).copied());
         }
         let mut a = Analysis {
             empty: false,
@@ -826,8 +843,14 @@ impl Emitter {
         self.column += s.chars().count();
     }
 
-    fn write_indicator(&mut self, indicator: &str, need_whitespace: bool, whitespace: bool, indention: bool) {
-        if !(self.whitespace || !need_whitespace) {
+    fn write_indicator(
+        &mut self,
+        indicator: &str,
+        need_whitespace: bool,
+        whitespace: bool,
+        indention: bool,
+    ) {
+        if !self.whitespace && need_whitespace {
             self.put_str(" ");
         }
         self.put_str(indicator);

@@ -128,13 +128,13 @@ pub(crate) fn dedent(text: &str) -> String {
 /// The error type the loading stages pass around: a `MarkedYAMLError` still to be rendered
 /// with the stream's name, or an already final error.
 pub(crate) enum Fail {
-    Marked(Marked),
+    Marked(Box<Marked>),
     Done(LoadError),
 }
 
 impl From<Marked> for Fail {
     fn from(m: Marked) -> Self {
-        Fail::Marked(m)
+        Fail::Marked(Box::new(m))
     }
 }
 
@@ -148,12 +148,17 @@ pub(crate) type Res<T> = Result<T, Fail>;
 
 /// A `MarkedYAMLError` with only a problem and its mark.
 pub(crate) fn problem(problem: impl Into<String>, mark: Mark) -> Fail {
-    Fail::Marked(Marked::new(None, None, problem, mark))
+    Marked::new(None, None, problem, mark).into()
 }
 
 /// A `MarkedYAMLError` with context, context mark, problem and problem mark.
-pub(crate) fn marked(context: &str, context_mark: Mark, problem: impl Into<String>, mark: Mark) -> Fail {
-    Fail::Marked(Marked::new(Some(context), Some(context_mark), problem, mark))
+pub(crate) fn marked(
+    context: &str,
+    context_mark: Mark,
+    problem: impl Into<String>,
+    mark: Mark,
+) -> Fail {
+    Marked::new(Some(context), Some(context_mark), problem, mark).into()
 }
 
 pub(crate) fn python(text: impl Into<String>) -> Fail {
@@ -162,9 +167,10 @@ pub(crate) fn python(text: impl Into<String>) -> Fail {
 
 /// A `MarkedYAMLError(context, context_mark)` with no problem.
 pub(crate) fn context_only(context: &str, mark: Mark) -> Fail {
-    Fail::Marked(Marked {
+    Marked {
         context: Some(context.into()),
         context_mark: Some(mark),
         ..Marked::default()
-    })
+    }
+    .into()
 }

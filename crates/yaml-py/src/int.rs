@@ -195,13 +195,20 @@ mod tests {
             Int::from_digits("42", 10).negate().to_decimal().unwrap(),
             "-42"
         );
-        assert!(Int::from_digits(&"9".repeat(4301), 10).to_decimal().is_none());
-        assert!(Int::from_digits(&"9".repeat(4300), 10).to_decimal().is_some());
+        assert!(Int::from_digits(&"9".repeat(4301), 10)
+            .to_decimal()
+            .is_none());
+        assert!(Int::from_digits(&"9".repeat(4300), 10)
+            .to_decimal()
+            .is_some());
     }
 
     #[test]
     fn floats() {
-        assert_eq!(Int::from_f64(1e20).unwrap().to_decimal().unwrap(), "100000000000000000000");
+        assert_eq!(
+            Int::from_f64(1e20).unwrap().to_decimal().unwrap(),
+            "100000000000000000000"
+        );
         assert_eq!(Int::from_i64(-5).to_f64_exact(), Some(-5.0));
         assert_eq!(
             Int::from_digits("9007199254740993", 10).to_f64_exact(),

@@ -110,7 +110,13 @@ impl Composer {
         Ok(node)
     }
 
-    fn register_anchor(&mut self, anchor: Option<String>, start: Mark, node: NodeId, call: &'static str) {
+    fn register_anchor(
+        &mut self,
+        anchor: Option<String>,
+        start: Mark,
+        node: NodeId,
+        call: &'static str,
+    ) {
         if let Some(a) = anchor {
             self.anchors.insert(a, node);
             let _ = (start, call);
@@ -191,7 +197,8 @@ impl Composer {
                             self.register_anchor(anchor, e.start, id, call);
                             id
                         }
-                        Ev::SequenceStart { anchor, tag, flow } | Ev::MappingStart { anchor, tag, flow } => {
+                        Ev::SequenceStart { anchor, tag, flow }
+                        | Ev::MappingStart { anchor, tag, flow } => {
                             self.check_anchor(&anchor, e.start, call);
                             let limit = if flow {
                                 limits::COMPOSE_FLOW_DEPTH
@@ -203,7 +210,9 @@ impl Composer {
                             }
                             let tag = match tag {
                                 Some(t) if t != "!" => t,
-                                _ => (if is_seq { resolver::SEQ } else { resolver::MAP }).to_string(),
+                                _ => {
+                                    (if is_seq { resolver::SEQ } else { resolver::MAP }).to_string()
+                                }
                             };
                             self.nodes.push(Node {
                                 tag,
@@ -817,9 +826,15 @@ impl<'a> Constructor<'a> {
     fn construct_yaml_int(&mut self, node: NodeId) -> Res<Value> {
         let s = self.construct_scalar(node)?.replace('_', "");
         let mut chars = s.chars();
-        let first = chars.next().ok_or_else(|| python("string index out of range"))?;
+        let first = chars
+            .next()
+            .ok_or_else(|| python("string index out of range"))?;
         let neg = first == '-';
-        let body: &str = if first == '+' || first == '-' { &s[1..] } else { &s };
+        let body: &str = if first == '+' || first == '-' {
+            &s[1..]
+        } else {
+            &s
+        };
         let v = if body == "0" {
             Int::zero()
         } else if let Some(d) = body.strip_prefix("0b") {
@@ -845,7 +860,10 @@ impl<'a> Constructor<'a> {
                     .to_decimal()
                     .and_then(|d| d.parse().ok())
                     .ok_or_else(|| python("int too large"))?;
-                acc = acc.checked_mul(60).and_then(|a| a.checked_add(d)).ok_or_else(|| python("int too large"))?;
+                acc = acc
+                    .checked_mul(60)
+                    .and_then(|a| a.checked_add(d))
+                    .ok_or_else(|| python("int too large"))?;
             }
             if acc != 0 {
                 value = Int::from_digits(&acc.unsigned_abs().to_string(), 10);
@@ -863,9 +881,16 @@ impl<'a> Constructor<'a> {
     fn construct_yaml_float(&mut self, node: NodeId) -> Res<Value> {
         let so = self.construct_scalar(node)?;
         let s = so.replace('_', "").to_lowercase();
-        let first = s.chars().next().ok_or_else(|| python("string index out of range"))?;
+        let first = s
+            .chars()
+            .next()
+            .ok_or_else(|| python("string index out of range"))?;
         let sign = if first == '-' { -1.0 } else { 1.0 };
-        let body: &str = if first == '+' || first == '-' { &s[1..] } else { &s };
+        let body: &str = if first == '+' || first == '-' {
+            &s[1..]
+        } else {
+            &s
+        };
         if body == ".inf" {
             return Ok(Value::Float(sign * f64::INFINITY, 0));
         }
@@ -876,14 +901,20 @@ impl<'a> Constructor<'a> {
             let mut value = 0.0;
             for part in body.split(':') {
                 let d = parse_float(part).ok_or_else(|| {
-                    python(format!("could not convert string to float: {}", str_repr(part)))
+                    python(format!(
+                        "could not convert string to float: {}",
+                        str_repr(part)
+                    ))
                 })?;
                 value = value * 60.0 + d;
             }
             return Ok(Value::Float(sign * value, 0));
         }
         let f = parse_float(body).ok_or_else(|| {
-            python(format!("could not convert string to float: {}", str_repr(body)))
+            python(format!(
+                "could not convert string to float: {}",
+                str_repr(body)
+            ))
         })?;
         let id = if f.is_nan() {
             self.next_nan += 1;
@@ -1232,7 +1263,11 @@ fn repr_inner(doc: &Doc, v: &Value, active: &mut Vec<crate::value::ObjId>) -> St
         Value::Float(f, _) => float_repr(*f),
         Value::Str(s) => str_repr(s),
         Value::Bytes(b) => {
-            let quote = if b.contains(&b'\'') && !b.contains(&b'"') { '"' } else { '\'' };
+            let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+                '"'
+            } else {
+                '\''
+            };
             let mut s = format!("b{quote}");
             for &c in b {
                 match c {
@@ -1273,7 +1308,13 @@ fn repr_inner(doc: &Doc, v: &Value, active: &mut Vec<crate::value::ObjId>) -> St
             let pairs = |active: &mut Vec<_>, m: &Map| -> String {
                 m.entries()
                     .iter()
-                    .map(|(k, v)| format!("{}: {}", repr_inner(doc, k, active), repr_inner(doc, v, active)))
+                    .map(|(k, v)| {
+                        format!(
+                            "{}: {}",
+                            repr_inner(doc, k, active),
+                            repr_inner(doc, v, active)
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             };
@@ -1288,7 +1329,11 @@ fn repr_inner(doc: &Doc, v: &Value, active: &mut Vec<crate::value::ObjId>) -> St
                     }
                 }
                 Obj::Map(m) | Obj::Omap(m) => {
-                    let class = if matches!(obj, Obj::Map(_)) { "OrderedDict" } else { "ordereddict" };
+                    let class = if matches!(obj, Obj::Map(_)) {
+                        "OrderedDict"
+                    } else {
+                        "ordereddict"
+                    };
                     if m.is_empty() {
                         format!("{class}()")
                     } else {
@@ -1300,8 +1345,11 @@ fn repr_inner(doc: &Doc, v: &Value, active: &mut Vec<crate::value::ObjId>) -> St
                     if m.is_empty() {
                         "set()".into()
                     } else {
-                        let keys: Vec<String> =
-                            m.entries().iter().map(|(k, _)| repr_inner(doc, k, active)).collect();
+                        let keys: Vec<String> = m
+                            .entries()
+                            .iter()
+                            .map(|(k, _)| repr_inner(doc, k, active))
+                            .collect();
                         format!("{{{}}}", keys.join(", "))
                     }
                 }
@@ -1337,7 +1385,10 @@ fn datetime_repr(dt: &DateTime) -> String {
             timedelta_repr(off as i64)
         };
         match &dt.tz_name {
-            Some(name) => s.push_str(&format!(", tzinfo=datetime.timezone({td}, {})", str_repr(name))),
+            Some(name) => s.push_str(&format!(
+                ", tzinfo=datetime.timezone({td}, {})",
+                str_repr(name)
+            )),
             None => s.push_str(&format!(", tzinfo=datetime.timezone({td})")),
         }
     }

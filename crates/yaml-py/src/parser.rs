@@ -7,7 +7,11 @@ use crate::scanner::{DirectiveValue, Scanner, Tok, Version, K};
 
 /// A tag as the parser builds it (ruamel's `Tag`): `str(tag)` is the handle's prefix plus
 /// the suffix with `%XX` decoded once more (`Tag.uri_decoded_suffix`).
-pub(crate) fn tag_str(handle: Option<&str>, suffix: &str, handles: &[(String, String)]) -> Res<String> {
+pub(crate) fn tag_str(
+    handle: Option<&str>,
+    suffix: &str,
+    handles: &[(String, String)],
+) -> Res<String> {
     let decoded = uri_decoded_suffix(suffix)?;
     Ok(match handle {
         None => decoded,

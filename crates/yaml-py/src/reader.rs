@@ -230,7 +230,9 @@ impl Reader {
             self.update(length)?;
         }
         let end = (self.index + length).min(self.loaded + usize::from(self.closed));
-        Ok((self.index..end).map(|i| self.char_at(i).unwrap_or('\0')).collect())
+        Ok((self.index..end)
+            .map(|i| self.char_at(i).unwrap_or('\0'))
+            .collect())
     }
 
     /// `forward(length)`: a line break starts a new line; a BOM does not count as a column.

@@ -115,7 +115,9 @@ impl Representer<'_> {
             }
             Value::Float(f, _) => self.scalar(resolver::FLOAT, float_text(*f), None),
             Value::Str(s) => self.scalar(resolver::STR, s.clone(), None),
-            Value::Bytes(b) => self.scalar(resolver::BINARY, encodebytes(b), Some(ScalarStyle::Literal)),
+            Value::Bytes(b) => {
+                self.scalar(resolver::BINARY, encodebytes(b), Some(ScalarStyle::Literal))
+            }
             Value::Obj(id) => {
                 if let Some(&n) = self.represented.get(id) {
                     return Ok(n);
@@ -142,7 +144,7 @@ impl Representer<'_> {
                     }
                     Obj::Map(m) => {
                         let n = self.collection(resolver::MAP, RKind::Map(Vec::new()), *id);
-                        let pairs = self.pairs(m.entries().iter().cloned().collect())?;
+                        let pairs = self.pairs(m.entries().to_vec())?;
                         self.nodes[n].kind = RKind::Map(pairs);
                         n
                     }
@@ -156,8 +158,11 @@ impl Representer<'_> {
                     Obj::Set(m) => {
                         self.enter(1)?;
                         let n = self.collection(resolver::SET, RKind::Map(Vec::new()), *id);
-                        let entries: Vec<(Value, Value)> =
-                            m.entries().iter().map(|(k, _)| (k.clone(), Value::Null)).collect();
+                        let entries: Vec<(Value, Value)> = m
+                            .entries()
+                            .iter()
+                            .map(|(k, _)| (k.clone(), Value::Null))
+                            .collect();
                         let tmp = Map::from_entries(self.doc, entries);
                         let sorted = sorted_entries(self.doc, &tmp);
                         let pairs = self.pairs(sorted)?;
@@ -238,8 +243,11 @@ fn sorted_entries(doc: &Doc, m: &Map) -> Vec<(Value, Value)> {
     }
     let mut idx: Vec<usize> = (0..entries.len()).collect();
     idx.sort_by(|&a, &b| {
-        py_cmp(keys[a].as_ref().expect("key"), keys[b].as_ref().expect("key"))
-            .unwrap_or(std::cmp::Ordering::Equal)
+        py_cmp(
+            keys[a].as_ref().expect("key"),
+            keys[b].as_ref().expect("key"),
+        )
+        .unwrap_or(std::cmp::Ordering::Equal)
     });
     let mut taken: Vec<Option<(Value, Value)>> = entries.drain(..).map(Some).collect();
     idx.into_iter()
@@ -296,8 +304,16 @@ fn encodebytes(b: &[u8]) -> String {
                 | *triple.get(2).unwrap_or(&0) as u32;
             out.push(ALPHABET[(v >> 18) as usize & 63] as char);
             out.push(ALPHABET[(v >> 12) as usize & 63] as char);
-            out.push(if n > 1 { ALPHABET[(v >> 6) as usize & 63] as char } else { '=' });
-            out.push(if n > 2 { ALPHABET[v as usize & 63] as char } else { '=' });
+            out.push(if n > 1 {
+                ALPHABET[(v >> 6) as usize & 63] as char
+            } else {
+                '='
+            });
+            out.push(if n > 2 {
+                ALPHABET[v as usize & 63] as char
+            } else {
+                '='
+            });
         }
         out.push('\n');
     }

@@ -22,21 +22,24 @@ pub const OMAP: &str = "tag:yaml.org,2002:omap";
 pub const PAIRS: &str = "tag:yaml.org,2002:pairs";
 pub const SET: &str = "tag:yaml.org,2002:set";
 
+/// A tag and its pattern.
+type Candidate = (&'static str, fn(&str) -> bool);
+
+/// A timestamp's zone: its text, and sign, hours and minutes unless it is `Z`.
+type Zone<'a> = (&'a str, Option<(&'a str, &'a str, Option<&'a str>)>);
+
 /// The tag ruamel's resolver gives a plain scalar `value` (`implicit[0]` true); `yaml11`
 /// for a document under `%YAML 1.1`.
 pub fn resolve_plain(value: &str, yaml11: bool) -> &'static str {
-    let matches = |f: &dyn Fn(&str) -> bool| {
-        f(value) || value.strip_suffix('\n').is_some_and(|v| f(v))
-    };
+    let matches = |f: &dyn Fn(&str) -> bool| f(value) || value.strip_suffix('\n').is_some_and(f);
     let Some(first) = value.chars().next() else {
         return NULL;
     };
-    let candidates: &[(&str, fn(&str) -> bool)] = if yaml11 {
+    let candidates: &[Candidate] = if yaml11 {
         match first {
-            'y' | 'Y' | 'n' | 'N' | 't' | 'T' | 'f' | 'F' | 'o' | 'O' => &[
-                (BOOL, is_bool11),
-                (NULL, is_null),
-            ],
+            'y' | 'Y' | 'n' | 'N' | 't' | 'T' | 'f' | 'F' | 'o' | 'O' => {
+                &[(BOOL, is_bool11), (NULL, is_null)]
+            }
             '-' | '+' | '.' => &[(FLOAT, is_float11), (INT, is_int11)],
             '0'..='9' => &[
                 (FLOAT, is_float11),
@@ -405,7 +408,7 @@ pub(crate) struct TimeParts<'a> {
     pub second: &'a str,
     pub fraction: Option<&'a str>,
     /// `Z`, or sign, hours and minutes.
-    pub tz: Option<(&'a str, Option<(&'a str, &'a str, Option<&'a str>)>)>,
+    pub tz: Option<Zone<'a>>,
 }
 
 pub(crate) fn timestamp_parts(s: &str) -> Option<TimestampParts<'_>> {

@@ -73,7 +73,10 @@ pub(crate) enum DirectiveValue {
 pub(crate) enum Tok {
     StreamStart,
     StreamEnd,
-    Directive { name: String, value: DirectiveValue },
+    Directive {
+        name: String,
+        value: DirectiveValue,
+    },
     DocumentStart,
     DocumentEnd,
     BlockSequenceStart,
@@ -349,7 +352,10 @@ impl Scanner {
         Err(marked_opt(
             "while scanning for the next token",
             None,
-            format!("found character {} that cannot start any token", char_repr(ch)),
+            format!(
+                "found character {} that cannot start any token",
+                char_repr(ch)
+            ),
             self.r.mark(),
         ))
     }
@@ -407,7 +413,11 @@ impl Scanner {
 
     fn remove_possible_simple_key(&mut self) -> Res<()> {
         let level = self.flow_level();
-        if let Some(pos) = self.possible_simple_keys.iter().position(|(l, _)| *l == level) {
+        if let Some(pos) = self
+            .possible_simple_keys
+            .iter()
+            .position(|(l, _)| *l == level)
+        {
             let key = &self.possible_simple_keys[pos].1;
             if key.required {
                 return Err(marked(
@@ -553,7 +563,11 @@ impl Scanner {
 
     fn fetch_value(&mut self) -> Res<()> {
         let level = self.flow_level();
-        if let Some(pos) = self.possible_simple_keys.iter().position(|(l, _)| *l == level) {
+        if let Some(pos) = self
+            .possible_simple_keys
+            .iter()
+            .position(|(l, _)| *l == level)
+        {
             let (_, key) = self.possible_simple_keys.remove(pos);
             let at = key.token_number - self.tokens_taken;
             self.tokens.insert(
@@ -1046,15 +1060,13 @@ impl Scanner {
             breaks = b;
             end = e;
             if min_indent == 0
-                && (self.check_document_indicator("---")? || self.check_document_indicator("...")?)
+                && (self.check_document_indicator("---")?
+                    || self.check_document_indicator("...")?)
             {
                 break;
             }
             if self.r.column as isize == indent && self.r.ch()? != '\0' {
-                if folded
-                    && line_break == "\n"
-                    && leading_non_space
-                    && !is_in(self.r.ch()?, " \t")
+                if folded && line_break == "\n" && leading_non_space && !is_in(self.r.ch()?, " \t")
                 {
                     if breaks.is_empty() {
                         chunks.push(' ');
@@ -1246,10 +1258,7 @@ impl Scanner {
     ) -> Res<()> {
         loop {
             let mut length = 0;
-            while !is_in(
-                self.r.peek(length)?,
-                " \n'\"\\\0\t\r\u{85}\u{2028}\u{2029}",
-            ) {
+            while !is_in(self.r.peek(length)?, " \n'\"\\\0\t\r\u{85}\u{2028}\u{2029}") {
                 length += 1;
             }
             if length != 0 {
@@ -1317,7 +1326,12 @@ impl Scanner {
         }
     }
 
-    fn scan_flow_scalar_spaces(&mut self, _double: bool, start: Mark, chunks: &mut String) -> Res<()> {
+    fn scan_flow_scalar_spaces(
+        &mut self,
+        _double: bool,
+        start: Mark,
+        chunks: &mut String,
+    ) -> Res<()> {
         let mut length = 0;
         while is_in(self.r.peek(length)?, " \t") {
             length += 1;
@@ -1385,15 +1399,15 @@ impl Scanner {
             let mut ch;
             loop {
                 ch = self.r.peek(length)?;
-                if ch == ':' && !is_in(self.r.peek(length + 1)?, THE_END_SPACE_TAB) {
-                    // part of the scalar
-                } else if ch == '?' && !self.is_1_1() {
-                    // part of the scalar
-                } else if is_in(ch, THE_END_SPACE_TAB)
-                    || (self.flow_level() == 0
-                        && ch == ':'
-                        && is_in(self.r.peek(length + 1)?, THE_END_SPACE_TAB))
-                    || (self.flow_level() > 0 && is_in(ch, ",:?[]{}"))
+                // `:` not followed by a space, and `?` (YAML 1.2), are part of the scalar.
+                let part = (ch == ':' && !is_in(self.r.peek(length + 1)?, THE_END_SPACE_TAB))
+                    || (ch == '?' && !self.is_1_1());
+                if !part
+                    && (is_in(ch, THE_END_SPACE_TAB)
+                        || (self.flow_level() == 0
+                            && ch == ':'
+                            && is_in(self.r.peek(length + 1)?, THE_END_SPACE_TAB))
+                        || (self.flow_level() > 0 && is_in(ch, ",:?[]{}")))
                 {
                     break;
                 }
@@ -1596,7 +1610,12 @@ impl Scanner {
                     Some(n) => python_decode_error(&code_bytes, at, n, false),
                     None => python_decode_error(&code_bytes, at, code_bytes.len() - at, true),
                 };
-                Err(marked(&format!("while scanning an {name}"), start, text, mark))
+                Err(marked(
+                    &format!("while scanning an {name}"),
+                    start,
+                    text,
+                    mark,
+                ))
             }
         }
     }
@@ -1687,11 +1706,11 @@ pub(crate) fn check_namespace_char(c: char) -> bool {
 }
 
 /// A `ScannerError` whose context mark may be absent.
-fn marked_opt(context: &str, context_mark: Option<Mark>, problem_text: String, mark: Mark) -> crate::error::Fail {
-    crate::error::Fail::Marked(crate::error::Marked::new(
-        Some(context),
-        context_mark,
-        problem_text,
-        mark,
-    ))
+fn marked_opt(
+    context: &str,
+    context_mark: Option<Mark>,
+    problem_text: String,
+    mark: Mark,
+) -> crate::error::Fail {
+    crate::error::Marked::new(Some(context), context_mark, problem_text, mark).into()
 }

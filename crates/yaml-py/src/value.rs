@@ -301,10 +301,7 @@ fn days_from_civil(d: &Date) -> i64 {
 impl DateTime {
     pub fn micros_since_epoch(&self) -> i64 {
         let days = days_from_civil(&self.date);
-        ((days * 86400
-            + self.hour as i64 * 3600
-            + self.minute as i64 * 60
-            + self.second as i64)
+        ((days * 86400 + self.hour as i64 * 3600 + self.minute as i64 * 60 + self.second as i64)
             * 1_000_000)
             + self.micro as i64
     }
