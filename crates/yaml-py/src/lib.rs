@@ -195,3 +195,71 @@ mod tests {
         assert!(load(b"# only a comment\n", "f").unwrap().doc.root.is_none());
     }
 }
+
+/// Where this crate knowingly differs from Python; each test states the CLI's behaviour and
+/// is ignored with the reason.
+#[cfg(test)]
+mod known_differences {
+    use super::*;
+
+    /// Python's `RecursionError` strikes where the deepest call chain passes 1000 frames,
+    /// which depends on the innermost node and on what the reader and scanner are doing at
+    /// that moment; `limits` counts frames per nesting level, measured on four shapes (flow
+    /// and block sequences, mappings, a dump). Other shapes may fail one level apart: 487
+    /// nested flow sequences around `{a: 1}` fail in the CLI (measured with the differential
+    /// test's oracle), this crate loads them.
+    #[test]
+    #[ignore = "the RecursionError depth is modelled per level; other shapes may differ by a level"]
+    fn recursion_depth_is_approximate() {
+        let doc = format!("{}{{a: 1}}{}\n", "[".repeat(487), "]".repeat(487));
+        assert_eq!(
+            load(doc.as_bytes(), "f").unwrap_err(),
+            LoadError::Python(error::RECURSION.into())
+        );
+    }
+
+    /// Python reads any size; we stop at `limits::MAX_INPUT_BYTES` (64 MiB) with our own
+    /// message rather than use gigabytes of memory.
+    #[test]
+    #[ignore = "inputs over 64 MiB are refused; Python would load them"]
+    fn huge_inputs_load_in_python() {
+        let big = "a: b\n".repeat((limits::MAX_INPUT_BYTES / 5) + 1);
+        assert!(load(big.as_bytes(), "f").is_ok());
+    }
+
+    /// Merge keys copy entries without limit in Python; nested merges of merges grow
+    /// exponentially (Python takes minutes and gigabytes). We stop at
+    /// `limits::MERGED_ENTRIES` copied entries.
+    #[test]
+    #[ignore = "merge-key expansion is capped; Python would (slowly) load it"]
+    fn exponential_merges_load_in_python() {
+        let mut doc = String::from("a0: &a0 {k: v}\n");
+        for i in 1..30 {
+            doc.push_str(&format!("a{i}: &a{i} {{<<: [*a{p}, *a{p}]}}\n", p = i - 1));
+        }
+        assert!(load(doc.as_bytes(), "f").is_ok());
+    }
+
+    /// A `!!set` whose keys Python cannot sort (str and int mixed) is dumped in Python's
+    /// hash order, which changes between runs; we keep the document's order.
+    #[test]
+    #[ignore = "Python's order for unsortable sets is its per-process hash order"]
+    fn unsortable_sets_follow_python_hash_order() {
+        let l = load(b"s: !!set {b, 1, a}\n", "f").unwrap();
+        let out = dump(&l.doc, l.doc.root.as_ref().unwrap(), Flavor::RuamelPure).unwrap();
+        assert_eq!(out, "s: !!set\n  1: null\n  b: null\n  a: null\n");
+    }
+
+    /// Python prints a `ReusedAnchorWarning` for a duplicated anchor to stderr, with the
+    /// path of ruamel's composer.py in the Python installation and a source line; the
+    /// warning's text is in `Loaded::warnings`, but the installation path cannot be known.
+    #[test]
+    #[ignore = "Python's warning line names its own installation's composer.py"]
+    fn duplicate_anchor_warning_names_python_files() {
+        let l = load(b"x: &a 1\ny: &a 2\n", "/k").unwrap();
+        assert_eq!(
+            l.warnings[0].message,
+            "/root/.cache/awscli-v2.36.7/lib/python3.13/site-packages/ruamel/yaml/composer.py:227: ReusedAnchorWarning: ..."
+        );
+    }
+}
