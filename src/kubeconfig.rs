@@ -34,6 +34,13 @@
 //!   `<kubeconfig>.lock`, which kubectl uses and would then think is held. Waiting for it is
 //!   bounded ([`LOCK_WAIT`]); with no usable lock directory, or after the wait, we write
 //!   anyway (still atomically).
+//!
+//! Known differences: where the CLI truncates the file and then fails to dump it
+//! (`RecursionError`, case `kubeconfig-deep-nesting`) we fail before writing and leave it
+//! whole; the Python warnings the CLI prints while loading (a duplicated anchor, a YAML 1.1
+//! float without a dot) name files of its Python installation and are not printed.
+//! [`merged_text`] is the load-merge-dump core without the file system (for `--dry-run`
+//! checks and the fuzzer).
 
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};

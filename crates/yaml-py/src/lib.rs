@@ -72,18 +72,23 @@ pub fn load(bytes: &[u8], name: &str) -> Result<Loaded, LoadError> {
     let p = parser::Parser::new(s);
     let mut c = load::Composer::new(p, name);
     let root = c.get_single_node().map_err(render)?;
-    let warnings = std::mem::take(&mut c.warnings);
+    let mut warnings = std::mem::take(&mut c.warnings);
     let mut doc = Doc::new();
     if let Some(root) = root {
         let yaml11 = c.p.s.processing_version().is_1_1();
         let deep = load::nesting(&c.nodes, root) > SHALLOW;
         let nodes = &mut c.nodes;
-        let (v, d) = on_big_stack(deep, move || {
+        let (v, d, w) = on_big_stack(deep, move || {
             let mut k = load::Constructor::new(nodes, yaml11);
             let v = k.construct_document(root);
-            (v, std::mem::take(&mut k.doc))
+            (
+                v,
+                std::mem::take(&mut k.doc),
+                std::mem::take(&mut k.warnings),
+            )
         });
         doc = d;
+        warnings.extend(w);
         doc.root = Some(v.map_err(render)?);
     }
     Ok(Loaded { doc, warnings })

@@ -46,13 +46,16 @@ impl Node {
     }
 }
 
-/// A `ReusedAnchorWarning` Python prints to stderr (the CLI does not silence it).
+/// A warning Python prints to stderr while loading (the CLI does not silence them):
+/// `ReusedAnchorWarning` (an anchor defined twice) or `MantissaNoDotYAML1_1Warning` (a
+/// float like `1e3` under `%YAML 1.1`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AnchorWarning {
-    /// The warning's text: `\nfound duplicate anchor 'a'\nfirst occurrence …\nsecond occurrence …`.
+    /// The warning's class name.
+    pub category: &'static str,
+    /// The warning's text (`str(warning)`).
     pub message: String,
-    /// Which `compose_node` call in ruamel's composer.py triggered it, as Python prints the
-    /// source line under the warning.
+    /// The ruamel source line Python prints under the warning.
     pub call: &'static str,
 }
 
@@ -129,6 +132,7 @@ impl Composer {
             if let Some(&first) = self.anchors.get(a) {
                 let first_mark = self.nodes[first].start;
                 self.warnings.push(AnchorWarning {
+                    category: "ReusedAnchorWarning",
                     message: format!(
                         "\nfound duplicate anchor {}\nfirst occurrence {}\nsecond occurrence {}",
                         str_repr(a),
@@ -351,6 +355,7 @@ pub(crate) struct Constructor<'a> {
     /// Mapping entries produced by merges so far (bounded; see `limits`).
     merged: usize,
     yaml11: bool,
+    pub warnings: Vec<AnchorWarning>,
 }
 
 const DUPKEY_URL: &str = "https://yaml.dev/doc/ruamel.yaml/api/#Duplicate_keys";
@@ -368,6 +373,7 @@ impl<'a> Constructor<'a> {
             next_nan: 1,
             merged: 0,
             yaml11,
+            warnings: Vec::new(),
         }
     }
 
@@ -909,6 +915,26 @@ impl<'a> Constructor<'a> {
                 value = value * 60.0 + d;
             }
             return Ok(Value::Float(sign * value, 0));
+        }
+        if self.yaml11 && body.contains('e') {
+            let parts: Vec<&str> = body.split('e').collect();
+            if parts.len() != 2 {
+                return Err(python(format!(
+                    "too many values to unpack (expected 2, got {})",
+                    parts.len()
+                )));
+            }
+            if !parts[0].contains('.') {
+                let m = self.nodes[node].start;
+                self.warnings.push(AnchorWarning {
+                    category: "MantissaNoDotYAML1_1Warning",
+                    message: format!(
+                        "\nIn YAML 1.1 floating point values should have a dot ('.') in their mantissa.\nSee the Floating-Point Language-Independent Type for YAML\u{2122} Version 1.1 specification\n( http://yaml.org/type/float.html ). This dot is not required for JSON nor for YAML 1.2\n\nCorrect your float: \"{so}\" on line: {}, column: {}\n\nor alternatively include the following in your code:\n\n  import warnings\n  warnings.simplefilter('ignore', ruamel.yaml.error.MantissaNoDotYAML1_1Warning)\n\n",
+                        m.line, m.column
+                    ),
+                    call: "value_s.replace('_', \"\").lower()",
+                });
+            }
         }
         let f = parse_float(body).ok_or_else(|| {
             python(format!(

@@ -258,13 +258,16 @@ impl Parser {
             State::BlockMappingKey => self.block_mapping_key(),
             State::BlockMappingValue => {
                 if self.s.check_token(&[K::Value])? {
-                    let t = self.s.get_token()?.expect("token");
+                    self.s.get_token()?;
                     if !self.s.check_token(&[K::Key, K::Value, K::BlockEnd])? {
                         self.states.push(State::BlockMappingKey);
                         return self.parse_node(true, true);
                     }
                     self.state = State::BlockMappingKey;
-                    return Ok(empty_scalar(t.end));
+                    // ruamel rebinds `token` to the next token (the value token has no
+                    // comment here), so the empty value is marked at that token's end.
+                    let end = self.s.peek_token()?.expect("token").end;
+                    return Ok(empty_scalar(end));
                 }
                 self.state = State::BlockMappingKey;
                 let (_, mark) = self.s.peek_id_mark()?;
