@@ -13,7 +13,7 @@ import shutil
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fuzz" / "corpus"
-TARGETS = ("argv", "exec_info", "query", "config", "cache")
+TARGETS = ("argv", "exec_info", "query", "config", "cache", "kubeconfig")
 
 # fuzz_targets/argv.rs: the variables an input may set (ENV_ALLOWED there).
 ARGV_ENV = {
@@ -97,6 +97,18 @@ EXTRA_CONFIGS = [
 ]
 
 
+# fuzz_targets/kubeconfig.rs inputs beyond the cases: anchors, tags, merge keys, directives,
+# block scalars, odd types in the known keys.
+EXTRA_KUBECONFIGS = [
+    b"\x01apiVersion: v1\nclusters: &c\n- {name: x, cluster: {server: s}}\nusers: *c\n",
+    b"\x00%YAML 1.1\n---\nclusters: [!!omap [name: arn:aws:eks:us-west-2:123456789012:cluster/prod]]\n",
+    b"\x00base: &b {kind: Config}\n<<: *b\npreferences: !!set {a, b}\ncurrent-context: 2024-01-02\n",
+    b"\x00users:\n- name: |\n    multi\n  user: {token: !!binary aGVsbG8=}\ncontexts: ~\n",
+    b"\x00\xef\xbb\xbfclusters: [\n",
+    b"\x00- a\n- b\n",
+]
+
+
 def write(target, data):
     if isinstance(data, str):
         data = data.encode()
@@ -138,6 +150,11 @@ def main():
         for name, f in list(files.items()) + list(out_files.items()):
             if "/cache/" in name and name.endswith(".json") and f is not None:
                 write("cache", text(f))
+        # fuzz_targets/kubeconfig.rs: an options byte, then a kubeconfig (in or out).
+        for name, f in list(files.items()) + list(out_files.items()):
+            if path.parent.name == "kubeconfig" and not name.startswith(".aws/") and f is not None:
+                for flags in (0, 0x45):
+                    write("kubeconfig", bytes([flags]) + text(f).encode())
         if cfg is not None or creds is not None:
             configs.append(text(cfg or "") + ("\x00" + text(creds) if creds is not None else ""))
     # A terminal, narrow and wide, for the table and colour paths.
@@ -160,6 +177,8 @@ def main():
         write("config", c)
     for c in EXTRA_CACHE:
         write("cache", c)
+    for k in EXTRA_KUBECONFIGS:
+        write("kubeconfig", k)
     for target in TARGETS:
         print(f"{target}: {len(list((CORPUS / target).iterdir()))} seeds")
 

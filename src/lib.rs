@@ -16,6 +16,7 @@ pub mod credentials;
 pub mod error;
 pub mod exec_credential;
 pub mod io;
+pub mod kubeconfig;
 pub mod log;
 pub mod output;
 pub mod settings;
