@@ -126,10 +126,34 @@ fn cli_input(inv: &Invocation) -> Result<Vec<String>, Error> {
     Ok(keys)
 }
 
-/// The top-level keys of a `--cli-input-yaml` mapping.
+/// The top-level keys of a `--cli-input-yaml` mapping (ruamel's safe loader; the keys as
+/// Python's `str()` shows them).
 fn yaml_keys(text: &str) -> Result<Vec<String>, String> {
-    let _ = text;
-    Err("'cli-input-yaml': Invalid YAML received.".into())
+    use yaml_py::{Obj, Value};
+    let loaded = yaml_py::load(text.as_bytes(), "<unicode string>")
+        .map_err(|_| "'cli-input-yaml': Invalid YAML received.".to_string())?;
+    let doc = &loaded.doc;
+    let class = match &doc.root {
+        None | Some(Value::Null) => "NoneType",
+        Some(Value::Bool(_)) => "bool",
+        Some(Value::Int(_)) => "int",
+        Some(Value::Float(..)) => "float",
+        Some(Value::Str(_)) => "str",
+        Some(Value::Bytes(_)) => "bytes",
+        Some(Value::Obj(id)) => match &doc.objs[id.0] {
+            Obj::Map(m) | Obj::Dict(m) => {
+                return Ok(m.entries().iter().map(|(k, _)| yaml_py::py_str(doc, k)).collect())
+            }
+            Obj::Seq(_) | Obj::Omap(_) => "list",
+            Obj::Set(_) => "set",
+            Obj::Tuple(_) => "tuple",
+            Obj::Date(_) => "datetime.date",
+            Obj::DateTime(_) => "datetime.datetime",
+        },
+    };
+    Err(format!(
+        "'--cli-input-yaml': Invalid type: expecting map, received <class '{class}'>"
+    ))
 }
 
 /// botocore's `ParamValidator`: the input shape has no members, so every key is unknown.
