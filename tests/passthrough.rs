@@ -234,7 +234,8 @@ fn only_eks_get_token_is_answered_here() {
     let shim = s.shim("shim");
     let real = s.stand_in("real", STAND_IN_RC);
     let passed = [
-        vec!["eks", "update-kubeconfig", "--name", "c"],
+        vec!["eks", "update-kubeconfig", "help"],
+        vec!["eks", "describe-cluster", "--name", "c"],
         vec!["eks", "get-token", "help"],
         vec!["sts", "get-caller-identity", "help"],
         vec!["sts", "assume-role", "--role-arn", "r"],

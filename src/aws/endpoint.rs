@@ -130,9 +130,9 @@ fn normalize_fips_region(cfg: &EndpointConfig) -> EndpointConfig {
     cfg
 }
 
-/// The STS endpoints of the partitions without dual-stack (endpoints.json): botocore's
-/// legacy resolver refuses the dual-stack variant for these, even with a configured URL.
-const STS_ENDPOINTS_WITHOUT_DUALSTACK: &[&str] = &[
+/// The STS and EKS endpoints of the partitions without dual-stack variants
+/// (endpoints.json): botocore's legacy resolver refuses the dual-stack variant for these.
+const ENDPOINTS_WITHOUT_DUALSTACK: &[&str] = &[
     "us-iso-east-1",
     "us-iso-west-1",
     "us-isob-east-1",
@@ -142,6 +142,24 @@ const STS_ENDPOINTS_WITHOUT_DUALSTACK: &[&str] = &[
     "us-isof-south-1",
 ];
 
+/// botocore's `EndpointVariantError` for a dual-stack endpoint the legacy resolver knows
+/// no dual-stack variant of.
+fn check_dualstack_variant(cfg: &EndpointConfig) -> Result<(), Error> {
+    match cfg.region.as_deref() {
+        Some(region) if cfg.use_dualstack && ENDPOINTS_WITHOUT_DUALSTACK.contains(&region) => {
+            let tags = if cfg.use_fips {
+                "['dualstack', 'fips']"
+            } else {
+                "['dualstack']"
+            };
+            Err(Error::General(format!(
+                "Unable to construct a modeled endpoint with the following variant(s) {tags}: "
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Resolve the endpoint. No region at all means botocore's partition endpoint for STS,
 /// `aws-global`; a configured URL wins over FIPS and dual-stack, but needs a region (for
 /// signing: the URL is checked first).
@@ -150,18 +168,7 @@ pub fn sts_endpoint(cfg: &EndpointConfig) -> Result<Endpoint, Error> {
     if crate::log::enabled() {
         log_parameters(cfg, true);
     }
-    if let Some(region) = cfg.region.as_deref().filter(|_| cfg.use_dualstack) {
-        if STS_ENDPOINTS_WITHOUT_DUALSTACK.contains(&region) {
-            let tags = if cfg.use_fips {
-                "['dualstack', 'fips']"
-            } else {
-                "['dualstack']"
-            };
-            return Err(Error::General(format!(
-                "Unable to construct a modeled endpoint with the following variant(s) {tags}: "
-            )));
-        }
-    }
+    check_dualstack_variant(cfg)?;
     let url = match (&cfg.configured_url, &cfg.region) {
         (Some(url), None) => {
             build(url, "")?;
@@ -257,6 +264,44 @@ pub fn regional_endpoint(
         (true, false) => format!("https://{fips_host}.{region}.{}", p.dns_suffix),
         (false, true) => format!("https://{host}.{region}.{}", p.dualstack_suffix),
         (false, false) => format!("https://{host}.{region}.{}", p.dns_suffix),
+    };
+    log_result(&url, build(&url, region))
+}
+
+/// EKS's endpoint (`eks/2017-11-01/endpoint-rule-set-1.json`): regional hosts, FIPS
+/// (`fips.eks` in the aws partition, the plain host in GovCloud, `eks-fips` elsewhere),
+/// dual-stack; a configured URL wins (FIPS and dual-stack then do not apply). No region is
+/// NoRegion at signing with a configured URL, the ruleset's error without.
+pub fn eks_endpoint(cfg: &EndpointConfig) -> Result<Endpoint, Error> {
+    let cfg = &normalize_fips_region(cfg);
+    if crate::log::enabled() {
+        log_parameters(cfg, false);
+    }
+    if let Some(url) = &cfg.configured_url {
+        return match &cfg.region {
+            Some(region) => log_result(url, build(url, region)),
+            None => {
+                build(url, "")?;
+                Err(Error::NoRegion)
+            }
+        };
+    }
+    let Some(region) = cfg.region.as_deref() else {
+        return Err(Error::General(
+            "Invalid Configuration: Missing Region".into(),
+        ));
+    };
+    check_dualstack_variant(cfg)?;
+    let p = partition(region);
+    let url = match (cfg.use_fips, cfg.use_dualstack) {
+        (true, true) => format!("https://eks-fips.{region}.{}", p.dualstack_suffix),
+        (true, false) if p.dns_suffix == "amazonaws.com" && !p.is_us_gov => {
+            format!("https://fips.eks.{region}.amazonaws.com")
+        }
+        (true, false) if p.is_us_gov => format!("https://eks.{region}.amazonaws.com"),
+        (true, false) => format!("https://eks-fips.{region}.{}", p.dns_suffix),
+        (false, true) => format!("https://eks.{region}.{}", p.dualstack_suffix),
+        (false, false) => format!("https://eks.{region}.{}", p.dns_suffix),
     };
     log_result(&url, build(&url, region))
 }

@@ -23,6 +23,8 @@ pub struct Options {
     pub ca_bundle: Option<String>,
     /// `None`: never use a proxy (botocore's container credential fetcher).
     pub proxies: Option<Proxies>,
+    /// `--no-verify-ssl`: certificates are not checked.
+    pub no_verify: bool,
 }
 
 /// Python's `urllib.request.getproxies()` from the environment: lower-case names win,
@@ -276,8 +278,13 @@ impl Client {
         if let Some((_, a)) = self.agents.borrow().iter().find(|(k, _)| *k == key) {
             return Ok(a.clone());
         }
-        let mut tls = ureq::tls::TlsConfig::builder();
-        if let Some(path) = self.opts.ca_bundle.as_ref().filter(|_| https) {
+        let mut tls = ureq::tls::TlsConfig::builder().disable_verification(self.opts.no_verify);
+        if let Some(path) = self
+            .opts
+            .ca_bundle
+            .as_ref()
+            .filter(|_| https && !self.opts.no_verify)
+        {
             tls = tls.root_certs(load_ca_bundle(path)?);
         }
         let proxy = match proxy {

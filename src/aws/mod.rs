@@ -1,8 +1,10 @@
 //! AWS as botocore talks to it: endpoints, SigV4, HTTP with the CLI's retries and errors,
 //! and the service clients the commands and the credential chain use.
 
+pub mod eks;
 pub mod endpoint;
 pub mod http;
+pub mod rest_json;
 pub mod sigv4;
 pub mod sts;
 pub mod xml;

@@ -138,7 +138,8 @@ mod tests {
         assert!(ours(&["--output", "jsn", "s3", "ls"]));
         assert!(!ours(&["s3", "ls"]));
         assert!(!ours(&["ekz", "get-token"]));
-        assert!(!ours(&["eks", "update-kubeconfig", "--name", "x"]));
+        assert!(ours(&["eks", "update-kubeconfig", "--name", "x"]));
+        assert!(!ours(&["eks", "describe-cluster", "--name", "x"]));
         assert!(!ours(&["eks"]));
         assert!(!ours(&[]));
         assert!(!ours(&["help"]));

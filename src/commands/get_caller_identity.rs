@@ -83,7 +83,7 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
         return Err(Error::NoCredentials);
     }
     let response = Sts {
-        http: net.aws_http()?,
+        http: net.command_http(&inv.globals)?,
         retry: net.retry,
         endpoint: &endpoint,
         signer: creds.as_ref().filter(|_| !unsigned),
@@ -142,7 +142,11 @@ fn yaml_keys(text: &str) -> Result<Vec<String>, String> {
         Some(Value::Bytes(_)) => "bytes",
         Some(Value::Obj(id)) => match &doc.objs[id.0] {
             Obj::Map(m) | Obj::Dict(m) => {
-                return Ok(m.entries().iter().map(|(k, _)| yaml_py::py_str(doc, k)).collect())
+                return Ok(m
+                    .entries()
+                    .iter()
+                    .map(|(k, _)| yaml_py::py_str(doc, k))
+                    .collect())
             }
             Obj::Seq(_) | Obj::Omap(_) => "list",
             Obj::Set(_) => "set",

@@ -4,6 +4,7 @@
 
 pub mod get_caller_identity;
 pub mod get_token;
+pub mod update_kubeconfig;
 
 use jmespath_py::Query;
 
@@ -24,7 +25,11 @@ pub struct Command {
     pub run: fn(&Invocation, &mut Io) -> Result<(), Error>,
 }
 
-pub const COMMANDS: &[Command] = &[get_token::COMMAND, get_caller_identity::COMMAND];
+pub const COMMANDS: &[Command] = &[
+    get_token::COMMAND,
+    update_kubeconfig::COMMAND,
+    get_caller_identity::COMMAND,
+];
 
 /// The services with at least one command of ours, in table order.
 pub fn services() -> Vec<&'static str> {

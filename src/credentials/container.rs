@@ -93,6 +93,7 @@ impl Fetch {
             read_timeout: Some(Duration::from_secs(2)),
             ca_bundle: None,
             proxies: None,
+            no_verify: false,
         });
         let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
         if let Some(token) = &self.authorization {

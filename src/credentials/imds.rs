@@ -137,6 +137,7 @@ impl<'a> Fetcher<'a> {
                 read_timeout: timeout,
                 ca_bundle: None,
                 proxies: Some(cfg.proxies.clone()),
+                no_verify: false,
             }),
         }
     }

@@ -45,6 +45,7 @@ pub struct Ctx<'a> {
     client_region: Option<String>,
     pub retry: RetryPolicy,
     aws_http: OnceCell<http::Client>,
+    command_http: OnceCell<http::Client>,
 }
 
 impl<'a> Ctx<'a> {
@@ -71,6 +72,7 @@ impl<'a> Ctx<'a> {
                 new_retries: false,
             },
             aws_http: OnceCell::new(),
+            command_http: OnceCell::new(),
         }
     }
 
@@ -111,24 +113,43 @@ impl<'a> Ctx<'a> {
         if let Some(c) = self.aws_http.get() {
             return Ok(c);
         }
+        let opts = self.http_options(None)?;
+        Ok(self.aws_http.get_or_init(|| http::Client::new(opts)))
+    }
+
+    /// The HTTP client of a command's own client: the global `--no-verify-ssl` and
+    /// `--ca-bundle` apply to it (awscli `resolve_verify_ssl`), not to the chain's.
+    pub fn command_http(&self, globals: &crate::cli::Globals) -> Result<&http::Client, Error> {
+        if let Some(c) = self.command_http.get() {
+            return Ok(c);
+        }
+        let mut opts = self.http_options(globals.ca_bundle.clone())?;
+        opts.no_verify = globals.no_verify_ssl;
+        Ok(self.command_http.get_or_init(|| http::Client::new(opts)))
+    }
+
+    fn http_options(&self, ca_bundle_flag: Option<String>) -> Result<http::Options, Error> {
         // botocore's `verify`: `ca_bundle`, else `REQUESTS_CA_BUNDLE` (botocore/endpoint.py
         // `_get_verify_value`). An empty value would turn verification off in botocore;
         // we keep verifying with the default roots.
-        let ca_bundle = match self.settings.var(&["AWS_CA_BUNDLE"], "ca_bundle")? {
+        let ca_bundle = match ca_bundle_flag {
             Some(v) => Some(v),
-            None => self
-                .settings
-                .env
-                .get("REQUESTS_CA_BUNDLE")
-                .map(String::from),
+            None => match self.settings.var(&["AWS_CA_BUNDLE"], "ca_bundle")? {
+                Some(v) => Some(v),
+                None => self
+                    .settings
+                    .env
+                    .get("REQUESTS_CA_BUNDLE")
+                    .map(String::from),
+            },
         };
-        let opts = http::Options {
+        Ok(http::Options {
             connect_timeout: self.connect_timeout,
             read_timeout: self.read_timeout,
             ca_bundle: ca_bundle.filter(|v| !v.is_empty()),
             proxies: Some(http::Proxies::from_env(&self.settings.env)),
-        };
-        Ok(self.aws_http.get_or_init(|| http::Client::new(opts)))
+            no_verify: false,
+        })
     }
 
     /// The region a new client of the chain gets (botocore `_resolve_region_name`).

@@ -9,7 +9,8 @@ use serde_json::{Map, Value};
 
 use super::{cache, profile_text, single_flight, Ctx, Deferred, Source};
 use crate::aws::endpoint::{self, Endpoint, EndpointConfig};
-use crate::aws::http::{self, Request, Response};
+use crate::aws::http::Request;
+use crate::aws::rest_json;
 use crate::aws::sigv4::Credentials;
 use crate::error::Error;
 use crate::time::Timestamp;
@@ -135,9 +136,9 @@ impl Plan {
             headers: vec![("x-amz-sso_bearer_token".into(), token)],
             body: vec![],
         };
-        let (response, max_retries) = call(ctx, &req)?;
+        let (response, max_retries) = rest_json::call(ctx.aws_http()?, ctx.retry, &req)?;
         if response.status >= 300 {
-            let error = rest_json_error(
+            let error = rest_json::error_dict(
                 &response,
                 &[
                     "InvalidRequestException",
@@ -154,7 +155,7 @@ impl Plan {
                 max_retries,
             });
         }
-        let body = json_body(&response);
+        let body = rest_json::json_body(&response);
         let role = cache::py_index(&body, "roleCredentials")?;
         let text = |k: &str| -> Result<String, Error> {
             Ok(match cache::py_index(role, k)? {
@@ -313,11 +314,11 @@ fn refresh_token(
         headers: vec![("Content-Type".into(), "application/json".into())],
         body: serde_json::to_vec(&Value::Object(body)).unwrap_or_default(),
     };
-    let (response, _) = call(ctx, &req)?;
+    let (response, _) = rest_json::call(ctx.aws_http()?, ctx.retry, &req)?;
     if response.status >= 300 {
         return Ok(None); // a ClientError: botocore logs it and keeps the old token
     }
-    let parsed = json_body(&response);
+    let parsed = rest_json::json_body(&response);
     let expires_in = match cache::py_index(&parsed, "expiresIn")? {
         Value::Number(n) => n.as_f64().unwrap_or_default() as i64,
         other => {
@@ -367,138 +368,4 @@ fn service_endpoint(
             configured_url: s.configured_endpoint(env_suffix, service_key)?,
         },
     )
-}
-
-/// An unsigned rest-json call with the CLI's timeouts and retries; connection failures
-/// end the command with botocore's text. Also the retry note of a final error.
-fn call(ctx: &Ctx, req: &Request) -> Result<(Response, Option<u32>), Error> {
-    let outcome = http::send_with_retries(ctx.aws_http()?, ctx.retry, req, false, &|r| {
-        Ok(rest_json_error(r, &[])
-            .get("Code")
-            .and_then(Value::as_str)
-            .map(String::from))
-    })?;
-    let max_retries = outcome.max_attempts_reached.then_some(outcome.retries);
-    let response = outcome
-        .result
-        .map_err(|e| Error::General(e.message(&req.url)))?;
-    Ok((response, max_retries))
-}
-
-/// botocore's `_parse_body_as_json`: an empty body is `{}`, one that is not JSON
-/// `{"message": <text>}`.
-fn json_body(r: &Response) -> Value {
-    if r.body.is_empty() {
-        return Value::Object(Map::new());
-    }
-    let text = String::from_utf8_lossy(&r.body);
-    serde_json::from_str(&text).unwrap_or_else(|_| serde_json::json!({ "message": text }))
-}
-
-/// botocore's rest-json error parsing: `Message` from the body's `message`/`Message`,
-/// `Code` from `x-amzn-errortype`, the body's `code`/`Code`/`__type`, else the status; a
-/// 5xx with an empty or HTML body is the generic error. A modeled error's own `message`
-/// member is kept too (the CLI's error dict shows both).
-fn rest_json_error(r: &Response, modeled_with_message: &[&str]) -> Map<String, Value> {
-    let mut error = Map::new();
-    let trimmed = r.body.trim_ascii();
-    if r.status >= 500 && (trimmed.is_empty() || trimmed.starts_with(b"<html>")) {
-        error.insert("Code".into(), r.status.to_string().into());
-        error.insert(
-            "Message".into(),
-            pystd::http::reason(r.status).unwrap_or_default().into(),
-        );
-        return error;
-    }
-    let body = json_body(r);
-    let field = |k: &str| body.get(k).cloned();
-    let message = field("message")
-        .or_else(|| field("Message"))
-        .unwrap_or_else(|| "".into());
-    error.insert("Message".into(), message);
-    let clean = |code: &str| -> String {
-        let code = code.split(':').next().unwrap_or(code);
-        code.rsplit('#').next().unwrap_or(code).to_string()
-    };
-    let code = match r.header("x-amzn-errortype") {
-        Some(h) => Value::from(clean(h)),
-        None => match field("code").or_else(|| field("Code")) {
-            Some(Value::String(c)) => Value::from(clean(&c)),
-            Some(other) => other,
-            None => match field("__type") {
-                Some(Value::String(t)) => Value::from(clean(&t)),
-                Some(other) => other,
-                None => Value::from(r.status.to_string()),
-            },
-        },
-    };
-    let modeled = code
-        .as_str()
-        .is_some_and(|c| modeled_with_message.contains(&c));
-    error.insert("Code".into(), code);
-    if modeled {
-        if let Some(m) = field("message") {
-            error.insert("message".into(), m);
-        }
-    }
-    error
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
-        Response {
-            status,
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
-    #[test]
-    fn rest_json_error_codes() {
-        let e = rest_json_error(
-            &response(
-                401,
-                &[("x-amzn-errortype", "UnauthorizedException:http://x")],
-                r#"{"message": "no"}"#,
-            ),
-            &[],
-        );
-        assert_eq!(
-            serde_json::to_string(&e).unwrap(),
-            r#"{"Message":"no","Code":"UnauthorizedException"}"#
-        );
-        let e = rest_json_error(
-            &response(400, &[], r#"{"__type": "com.amazon#Foo", "Message": "m"}"#),
-            &[],
-        );
-        assert_eq!(e["Code"], "Foo");
-        let e = rest_json_error(
-            &response(404, &[], "not json"),
-            &["ResourceNotFoundException"],
-        );
-        assert_eq!(
-            serde_json::to_string(&e).unwrap(),
-            r#"{"Message":"not json","Code":"404"}"#
-        );
-        let e = rest_json_error(
-            &response(
-                404,
-                &[("x-amzn-errortype", "ResourceNotFoundException")],
-                r#"{"message": "gone"}"#,
-            ),
-            &["ResourceNotFoundException"],
-        );
-        assert_eq!(e["message"], "gone");
-        let e = rest_json_error(&response(503, &[], ""), &[]);
-        assert_eq!(
-            serde_json::to_string(&e).unwrap(),
-            r#"{"Code":"503","Message":"Service Unavailable"}"#
-        );
-    }
 }

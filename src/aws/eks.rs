@@ -1,0 +1,68 @@
+//! EKS `DescribeCluster` as botocore sends it: a SigV4-signed rest-json `GET
+//! /clusters/{name}` with the CLI's retries; errors as `Error::Client`.
+
+use serde_json::Value;
+
+use super::endpoint::Endpoint;
+use super::http::{Client, Request, RetryPolicy};
+use super::rest_json;
+use super::sigv4::{self, Credentials};
+use crate::error::Error;
+use crate::time::UtcTime;
+
+/// One EKS client: where it sends, how it signs (`None`: unsigned), its retries.
+pub struct Eks<'a> {
+    pub http: &'a Client,
+    pub retry: RetryPolicy,
+    pub endpoint: &'a Endpoint,
+    pub signer: Option<&'a Credentials>,
+}
+
+impl Eks<'_> {
+    /// The whole response document (`{"cluster": {...}}`), as `json.loads` reads it.
+    pub fn describe_cluster(&self, name: &str) -> Result<Value, Error> {
+        // botocore percent-encodes a URI label with `-._~` safe (so `/` too).
+        let path = format!(
+            "{}/clusters/{}",
+            self.endpoint.path.trim_end_matches('/'),
+            pystd::url::quote(name, "")
+        );
+        let url = format!(
+            "{}/clusters/{}",
+            self.endpoint.url.trim_end_matches('/'),
+            pystd::url::quote(name, "")
+        );
+        let mut headers = Vec::new();
+        if let Some(creds) = self.signer {
+            let request = sigv4::Request {
+                method: "GET",
+                host: &self.endpoint.host,
+                path: &path,
+                query: "",
+                headers: &[],
+                body: b"",
+            };
+            let scope = sigv4::Scope {
+                region: &self.endpoint.signing_region,
+                service: "eks",
+                now: UtcTime::now(),
+            };
+            headers.extend(sigv4::sign(creds, &request, &scope));
+        }
+        let req = Request {
+            method: "GET",
+            url,
+            headers,
+            body: Vec::new(),
+        };
+        let (response, max_retries) = rest_json::call(self.http, self.retry, &req)?;
+        if response.status >= 300 {
+            return Err(Error::Client {
+                operation: "DescribeCluster".into(),
+                error: rest_json::error_dict(&response, &[]),
+                max_retries,
+            });
+        }
+        Ok(rest_json::json_body(&response))
+    }
+}
