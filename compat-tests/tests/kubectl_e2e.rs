@@ -438,6 +438,104 @@ fn kubectl_reads_the_cluster_with_our_token() {
     }
 }
 
+/// A fake EKS whose DescribeCluster answers for `cluster` with the API server's endpoint
+/// and CA; its port.
+fn fake_eks(server: &ApiServer, cluster: &str) -> (compat_tests::server::FakeServer, u16) {
+    use base64::Engine;
+    use compat_tests::case::{ResponseSpec, ServerSpec};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let arn = format!("arn:aws:eks:{REGION}:123456789012:cluster/{cluster}");
+    let body = serde_json::json!({"cluster": {
+        "name": cluster, "arn": arn, "status": "ACTIVE", "endpoint": server.url(),
+        "certificateAuthority": {
+            "data": base64::engine::general_purpose::STANDARD.encode(server.ca_pem())
+        },
+    }});
+    let mut conditions = serde_json::Map::new();
+    conditions.insert("path".into(), format!("/clusters/{cluster}").into());
+    let spec = ServerSpec {
+        kind: "eks".into(),
+        port,
+        responses: vec![ResponseSpec {
+            conditions,
+            status: 200,
+            content_type: Some("application/json".into()),
+            headers: vec![],
+            body: body.to_string().into_bytes(),
+            delay: Duration::ZERO,
+        }],
+    };
+    (
+        compat_tests::server::FakeServer::start(&spec).expect("the fake EKS starts"),
+        port,
+    )
+}
+
+/// The whole path with no other `aws` on PATH: our `aws eks update-kubeconfig` writes the
+/// kubeconfig from a fake EKS (a new file, then merged into one that holds another
+/// cluster), and the oldest and newest kubectl run `get pods` through it with our tokens.
+#[test]
+fn kubectl_through_a_kubeconfig_we_generated() {
+    let sandbox = Sandbox::new(true);
+    let server = start_server();
+    let (eks, port) = fake_eks(&server, CLUSTER);
+    let other = "apiVersion: v1\nclusters:\n- cluster:\n    server: https://other.example.com\n  name: other\ncontexts:\n- context:\n    cluster: other\n    user: other\n  name: other\ncurrent-context: other\nkind: Config\npreferences: {}\nusers:\n- name: other\n  user:\n    token: abc\n";
+    for (label, existing) in [("a new file", None), ("a merged file", Some(other))] {
+        let kubeconfig = sandbox
+            .dir
+            .path()
+            .join(format!("generated-{}", label.len()));
+        if let Some(text) = existing {
+            std::fs::write(&kubeconfig, text).unwrap();
+        }
+        let out = run(sandbox
+            .command(&sandbox.bin().join("aws"))
+            .env("AWS_PROFILE", PROFILE)
+            .env("AWS_ENDPOINT_URL_EKS", format!("http://127.0.0.1:{port}"))
+            .args([
+                "eks",
+                "update-kubeconfig",
+                "--name",
+                CLUSTER,
+                "--region",
+                REGION,
+            ])
+            .arg("--kubeconfig")
+            .arg(&kubeconfig))
+        .expect("update-kubeconfig runs");
+        assert!(out.status.success(), "{label}: {}", text(&out.stderr));
+        let written = std::fs::read_to_string(&kubeconfig).unwrap();
+        assert!(written.contains("command: aws"), "{label}: {written}");
+        if existing.is_some() {
+            assert!(
+                written.contains("name: other"),
+                "{label}: the other cluster is gone"
+            );
+        }
+        for k in kubectls() {
+            server.clear();
+            let context = format!("kubectl {} with {label}", k.git_version);
+            let out = sandbox.kubectl(k, &kubeconfig, &["get", "pods"]);
+            assert!(out.status.success(), "{context}: get pods failed");
+            assert!(text(&out.stdout).contains("hello-default"), "{context}");
+            let exchanges = server.exchanges();
+            assert!(!exchanges.is_empty(), "{context}: no request");
+            for e in &exchanges {
+                assert_eq!(e.auth, Auth::Accepted(ACCESS_KEY_ID.into()), "{context}");
+            }
+        }
+    }
+    let requests = eks.stop();
+    assert_eq!(
+        requests.len(),
+        2,
+        "one DescribeCluster per update: {requests:?}"
+    );
+}
+
 /// A kubeconfig for another cluster name makes a token the server refuses: the signature
 /// STS recomputes with the server's own cluster id does not match.
 #[test]

@@ -21,6 +21,9 @@ pub enum Reply {
     Hang(Duration),
     /// Read the request, then close the connection without answering.
     Close,
+    /// Like `Respond`, with every `{name}` in the body replaced by the last segment of the
+    /// request's path (a fake EKS answering DescribeCluster for any cluster).
+    ByName(u16, &'static str, String),
 }
 
 /// One request as received.
@@ -107,6 +110,7 @@ fn serve(stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, script: Arc<Mutex<(Vec<
             return;
         }
         let path = target.split('?').next().unwrap_or_default().to_string();
+        let name = path.rsplit('/').next().unwrap_or_default().to_string();
         seen.lock().unwrap().push(Seen {
             method,
             path,
@@ -117,7 +121,12 @@ fn serve(stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, script: Arc<Mutex<(Vec<
             let mut s = script.lock().unwrap();
             let i = s.1.min(s.0.len() - 1);
             s.1 += 1;
-            s.0[i].clone()
+            match s.0[i].clone() {
+                Reply::ByName(status, content_type, body) => {
+                    Reply::Respond(status, content_type, body.replace("{name}", &name))
+                }
+                other => other,
+            }
         };
         match reply {
             Reply::Respond(status, content_type, body) => {
@@ -135,7 +144,7 @@ fn serve(stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, script: Arc<Mutex<(Vec<
                 std::thread::sleep(d);
                 return;
             }
-            Reply::Close => return,
+            Reply::Close | Reply::ByName(..) => return,
         }
     }
 }
