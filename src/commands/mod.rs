@@ -3,6 +3,7 @@
 //! entry here and its golden cases; the driver does not change.
 
 pub mod get_token;
+pub mod sso;
 
 use jmespath_py::Query;
 
@@ -23,7 +24,11 @@ pub struct Command {
     pub run: fn(&Invocation, &mut Io) -> Result<(), Error>,
 }
 
-pub const COMMANDS: &[Command] = &[get_token::COMMAND];
+pub const COMMANDS: &[Command] = &[
+    get_token::COMMAND,
+    sso::login::COMMAND,
+    sso::logout::COMMAND,
+];
 
 /// The services with at least one command of ours, in table order.
 pub fn services() -> Vec<&'static str> {

@@ -9,11 +9,15 @@ use serde_json::{Map, Value};
 
 use super::{cache, profile_text, single_flight, Ctx, Deferred, Source};
 use crate::aws::endpoint::{self, Endpoint, EndpointConfig};
-use crate::aws::http::{self, Request, Response};
+use crate::aws::rest_json;
 use crate::aws::sigv4::Credentials;
+use crate::aws::sso::Portal;
+use crate::aws::sso_oidc::Oidc;
 use crate::error::Error;
 use crate::time::Timestamp;
-use pystd::url::quote;
+
+/// botocore `SSOTokenProvider._REFRESH_WINDOW`: a token with less left is refreshed.
+const REFRESH_WINDOW: f64 = 15.0 * 60.0;
 
 pub struct Plan {
     profile: String,
@@ -122,39 +126,18 @@ impl Plan {
             Some(session) => self.session_token(ctx, session)?,
             None => self.legacy_token(ctx)?,
         };
-        let endpoint = service_endpoint(ctx, &self.sso_region, "SSO", "sso", "portal.sso")?;
-        let url = format!(
-            "{}/federation/credentials?role_name={}&account_id={}",
-            endpoint.url.trim_end_matches('/'),
-            quote(&self.role_name, ""),
-            quote(&self.account_id, "")
-        );
-        let req = Request {
-            method: "GET",
-            url,
-            headers: vec![("x-amz-sso_bearer_token".into(), token)],
-            body: vec![],
+        let endpoint = portal_endpoint(ctx, &self.sso_region)?;
+        let portal = Portal {
+            http: ctx.aws_http()?,
+            retry: ctx.retry,
+            endpoint: &endpoint,
         };
-        let (response, max_retries) = call(ctx, &req)?;
-        if response.status >= 300 {
-            let error = rest_json_error(
-                &response,
-                &[
-                    "InvalidRequestException",
-                    "ResourceNotFoundException",
-                    "TooManyRequestsException",
-                ],
-            );
-            if error.get("Code").and_then(Value::as_str) == Some("UnauthorizedException") {
-                return Err(unauthorized());
+        let body = match portal.get_role_credentials(&self.role_name, &self.account_id, &token) {
+            Err(e) if rest_json::error_code(&e) == Some("UnauthorizedException") => {
+                return Err(unauthorized())
             }
-            return Err(Error::Client {
-                operation: "GetRoleCredentials".into(),
-                error,
-                max_retries,
-            });
-        }
-        let body = json_body(&response);
+            other => other?,
+        };
         let role = cache::py_index(&body, "roleCredentials")?;
         let text = |k: &str| -> Result<String, Error> {
             Ok(match cache::py_index(role, k)? {
@@ -230,13 +213,28 @@ impl Plan {
         let mut token = load_token(ctx, session, &start_url)?;
         let now = ctx.now();
         let mut expires = cache::parse_time_value(cache::py_index(&token, "expiresAt")?)?;
-        if expires.seconds_after(now)? < 15.0 * 60.0 {
-            if let Some(new) = refresh_token(ctx, &token, &start_url, &region)? {
-                expires = cache::parse_time_value(cache::py_index(&new, "expiresAt")?)?;
-                cache::JsonFileCache::sso_tokens(&ctx.settings.env)
-                    .set(&cache::sso_token_key(session), &new);
-                token = new;
-            }
+        if expires.seconds_after(now)? < REFRESH_WINDOW {
+            // Under the session's lock, and from the file as it is now: another process
+            // may have refreshed it, or `aws sso login` written a new session, while this
+            // one waited; refreshing the old token then would overwrite that (a refresh
+            // token is good for one refresh: aws-cli#10628).
+            let key = cache::sso_token_key(session);
+            let env = &ctx.settings.env;
+            (token, expires) = single_flight::with_lock(env, &token_lock(&key), || {
+                let current = load_token(ctx, session, &start_url)?;
+                let expires = cache::parse_time_value(cache::py_index(&current, "expiresAt")?)?;
+                if expires.seconds_after(ctx.now())? >= REFRESH_WINDOW {
+                    return Ok::<_, Error>((current, expires));
+                }
+                match refresh_token(ctx, &current, &start_url, &region)? {
+                    Some(new) => {
+                        let expires = cache::parse_time_value(cache::py_index(&new, "expiresAt")?)?;
+                        cache::JsonFileCache::sso_tokens(env).set(&key, &new);
+                        Ok((new, expires))
+                    }
+                    None => Ok((current, expires)),
+                }
+            })?;
         }
         if expires.seconds_after(now)? <= 0.0 {
             return Err(Error::General(
@@ -300,24 +298,22 @@ fn refresh_token(
     if registration.seconds_after(ctx.now())? <= 0.0 {
         return Ok(None);
     }
-    crate::aws::endpoint::validate_region_name(region)?;
-    let endpoint = service_endpoint(ctx, region, "SSO_OIDC", "sso_oidc", "oidc")?;
+    let endpoint = oidc_endpoint(ctx, region)?;
+    let oidc = Oidc {
+        http: ctx.aws_http()?,
+        retry: ctx.retry,
+        endpoint: &endpoint,
+    };
     let mut body = Map::new();
     body.insert("grantType".into(), "refresh_token".into());
     body.insert("clientId".into(), map["clientId"].clone());
     body.insert("clientSecret".into(), map["clientSecret"].clone());
     body.insert("refreshToken".into(), map["refreshToken"].clone());
-    let req = Request {
-        method: "POST",
-        url: format!("{}/token", endpoint.url.trim_end_matches('/')),
-        headers: vec![("Content-Type".into(), "application/json".into())],
-        body: serde_json::to_vec(&Value::Object(body)).unwrap_or_default(),
+    let parsed = match oidc.create_token(&Value::Object(body)) {
+        // A ClientError: botocore logs it and keeps the old token.
+        Err(Error::Client { .. }) => return Ok(None),
+        other => other?,
     };
-    let (response, _) = call(ctx, &req)?;
-    if response.status >= 300 {
-        return Ok(None); // a ClientError: botocore logs it and keeps the old token
-    }
-    let parsed = json_body(&response);
     let expires_in = match cache::py_index(&parsed, "expiresIn")? {
         Value::Number(n) => n.as_f64().unwrap_or_default() as i64,
         other => {
@@ -348,6 +344,23 @@ fn refresh_token(
     Ok(Some(Value::Object(new)))
 }
 
+/// The lock taken by every writer of a session's token file (a refresh, `aws sso login`,
+/// `aws sso logout`); `key` is the file's name (`sso_token_key`).
+pub fn token_lock(key: &str) -> String {
+    format!("sso-token-{key}")
+}
+
+/// The SSO OIDC endpoint of `region` (its name checked first, as botocore does when it
+/// makes the client).
+pub fn oidc_endpoint(ctx: &Ctx, region: &str) -> Result<Endpoint, Error> {
+    service_endpoint(ctx, region, "SSO_OIDC", "sso_oidc", "oidc")
+}
+
+/// The SSO portal endpoint of `region`.
+pub fn portal_endpoint(ctx: &Ctx, region: &str) -> Result<Endpoint, Error> {
+    service_endpoint(ctx, region, "SSO", "sso", "portal.sso")
+}
+
 /// The endpoint of SSO or SSO OIDC in `region`: configured URLs, FIPS, dual-stack.
 fn service_endpoint(
     ctx: &Ctx,
@@ -356,6 +369,7 @@ fn service_endpoint(
     service_key: &str,
     host: &str,
 ) -> Result<Endpoint, Error> {
+    crate::aws::endpoint::validate_region_name(region)?;
     let s = ctx.settings;
     endpoint::regional_endpoint(
         host,
@@ -367,138 +381,4 @@ fn service_endpoint(
             configured_url: s.configured_endpoint(env_suffix, service_key)?,
         },
     )
-}
-
-/// An unsigned rest-json call with the CLI's timeouts and retries; connection failures
-/// end the command with botocore's text. Also the retry note of a final error.
-fn call(ctx: &Ctx, req: &Request) -> Result<(Response, Option<u32>), Error> {
-    let outcome = http::send_with_retries(ctx.aws_http()?, ctx.retry, req, false, &|r| {
-        Ok(rest_json_error(r, &[])
-            .get("Code")
-            .and_then(Value::as_str)
-            .map(String::from))
-    })?;
-    let max_retries = outcome.max_attempts_reached.then_some(outcome.retries);
-    let response = outcome
-        .result
-        .map_err(|e| Error::General(e.message(&req.url)))?;
-    Ok((response, max_retries))
-}
-
-/// botocore's `_parse_body_as_json`: an empty body is `{}`, one that is not JSON
-/// `{"message": <text>}`.
-fn json_body(r: &Response) -> Value {
-    if r.body.is_empty() {
-        return Value::Object(Map::new());
-    }
-    let text = String::from_utf8_lossy(&r.body);
-    serde_json::from_str(&text).unwrap_or_else(|_| serde_json::json!({ "message": text }))
-}
-
-/// botocore's rest-json error parsing: `Message` from the body's `message`/`Message`,
-/// `Code` from `x-amzn-errortype`, the body's `code`/`Code`/`__type`, else the status; a
-/// 5xx with an empty or HTML body is the generic error. A modeled error's own `message`
-/// member is kept too (the CLI's error dict shows both).
-fn rest_json_error(r: &Response, modeled_with_message: &[&str]) -> Map<String, Value> {
-    let mut error = Map::new();
-    let trimmed = r.body.trim_ascii();
-    if r.status >= 500 && (trimmed.is_empty() || trimmed.starts_with(b"<html>")) {
-        error.insert("Code".into(), r.status.to_string().into());
-        error.insert(
-            "Message".into(),
-            pystd::http::reason(r.status).unwrap_or_default().into(),
-        );
-        return error;
-    }
-    let body = json_body(r);
-    let field = |k: &str| body.get(k).cloned();
-    let message = field("message")
-        .or_else(|| field("Message"))
-        .unwrap_or_else(|| "".into());
-    error.insert("Message".into(), message);
-    let clean = |code: &str| -> String {
-        let code = code.split(':').next().unwrap_or(code);
-        code.rsplit('#').next().unwrap_or(code).to_string()
-    };
-    let code = match r.header("x-amzn-errortype") {
-        Some(h) => Value::from(clean(h)),
-        None => match field("code").or_else(|| field("Code")) {
-            Some(Value::String(c)) => Value::from(clean(&c)),
-            Some(other) => other,
-            None => match field("__type") {
-                Some(Value::String(t)) => Value::from(clean(&t)),
-                Some(other) => other,
-                None => Value::from(r.status.to_string()),
-            },
-        },
-    };
-    let modeled = code
-        .as_str()
-        .is_some_and(|c| modeled_with_message.contains(&c));
-    error.insert("Code".into(), code);
-    if modeled {
-        if let Some(m) = field("message") {
-            error.insert("message".into(), m);
-        }
-    }
-    error
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
-        Response {
-            status,
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
-    #[test]
-    fn rest_json_error_codes() {
-        let e = rest_json_error(
-            &response(
-                401,
-                &[("x-amzn-errortype", "UnauthorizedException:http://x")],
-                r#"{"message": "no"}"#,
-            ),
-            &[],
-        );
-        assert_eq!(
-            serde_json::to_string(&e).unwrap(),
-            r#"{"Message":"no","Code":"UnauthorizedException"}"#
-        );
-        let e = rest_json_error(
-            &response(400, &[], r#"{"__type": "com.amazon#Foo", "Message": "m"}"#),
-            &[],
-        );
-        assert_eq!(e["Code"], "Foo");
-        let e = rest_json_error(
-            &response(404, &[], "not json"),
-            &["ResourceNotFoundException"],
-        );
-        assert_eq!(
-            serde_json::to_string(&e).unwrap(),
-            r#"{"Message":"not json","Code":"404"}"#
-        );
-        let e = rest_json_error(
-            &response(
-                404,
-                &[("x-amzn-errortype", "ResourceNotFoundException")],
-                r#"{"message": "gone"}"#,
-            ),
-            &["ResourceNotFoundException"],
-        );
-        assert_eq!(e["message"], "gone");
-        let e = rest_json_error(&response(503, &[], ""), &[]);
-        assert_eq!(
-            serde_json::to_string(&e).unwrap(),
-            r#"{"Code":"503","Message":"Service Unavailable"}"#
-        );
-    }
 }
