@@ -359,3 +359,81 @@ fn credential_cache_diff(want: &[u8], got: &[u8]) -> Option<Vec<String>> {
 fn show(v: Option<&Value>) -> String {
     v.map_or_else(|| "(missing)".into(), Value::to_string)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    fn outcome(verifier: &str, challenge: &str, ports: (u16, u16)) -> Outcome {
+        let url = format!(
+            "http://127.0.0.1:28794/authorize?response_type=code&client_id=c&redirect_uri=http%3A%2F%2F127.0.0.1%3A{}%2Foauth%2Fcallback&state=0b1c-4d&code_challenge_method=S256&scopes=s&code_challenge={challenge}",
+            ports.0
+        );
+        let request = serde_json::json!({"method": "POST", "path": "/token", "json": {
+            "redirectUri": format!("http://127.0.0.1:{}/oauth/callback", ports.1),
+            "codeVerifier": verifier, "code": "authcode-123"}});
+        Outcome {
+            rc: Some(0),
+            signal: None,
+            hung: false,
+            pipes_held: false,
+            stdout: format!("open:\n\n{url}\n\n").into_bytes(),
+            stderr: vec![],
+            requests: BTreeMap::from([("oidc".to_string(), vec![request])]),
+            changed_files: BTreeMap::from([(
+                "browser-opened.txt".to_string(),
+                (format!("{url}\n").into_bytes(), 0o644),
+            )]),
+            deleted: vec![],
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    // RFC 7636, appendix B.
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    #[test]
+    fn pkce_parts_checked_then_replaced() {
+        let mut out = outcome(VERIFIER, CHALLENGE, (41234, 41234));
+        assert!(normalize_pkce(&mut out).is_empty());
+        let want = "http://127.0.0.1:28794/authorize?response_type=code&client_id=c&redirect_uri=http%3A%2F%2F127.0.0.1%3A{PORT}%2Foauth%2Fcallback&state={STATE}&code_challenge_method=S256&scopes=s&code_challenge={CHALLENGE}";
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            format!("open:\n\n{want}\n\n")
+        );
+        assert_eq!(
+            out.changed_files["browser-opened.txt"].0,
+            format!("{want}\n").into_bytes()
+        );
+        assert_eq!(
+            out.requests["oidc"][0]["json"],
+            serde_json::json!({"redirectUri": "http://127.0.0.1:{PORT}/oauth/callback",
+                "codeVerifier": "{VERIFIER}", "code": "authcode-123"})
+        );
+    }
+
+    #[test]
+    fn pkce_problems_are_mismatches() {
+        let detail = |mut out: Outcome| -> Vec<String> {
+            normalize_pkce(&mut out)
+                .into_iter()
+                .flat_map(|m| m.detail)
+                .collect()
+        };
+        assert_eq!(
+            detail(outcome("x".repeat(43).as_str(), CHALLENGE, (1, 1))),
+            ["  code_challenge is not S256(codeVerifier)"]
+        );
+        assert_eq!(
+            detail(outcome("short", CHALLENGE, (1, 1)))[0],
+            "  bad code verifier \"short\""
+        );
+        assert_eq!(
+            detail(outcome(VERIFIER, CHALLENGE, (1, 2))),
+            ["  redirect URIs name different ports: {\"1\", \"2\"}"]
+        );
+    }
+}

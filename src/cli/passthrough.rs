@@ -121,7 +121,7 @@ mod tests {
     }
 
     #[test]
-    fn only_eks_get_token_is_ours() {
+    fn only_our_commands_are_ours() {
         assert!(ours(&["eks", "get-token", "--cluster-name", "a"]));
         assert!(ours(&[
             "--region",
@@ -141,5 +141,19 @@ mod tests {
         assert!(!ours(&["help"]));
         assert!(!ours(&["--version"]));
         assert!(!ours(&["eks", "get-token", "help"]));
+        assert!(ours(&["sso", "login", "--profile", "dev"]));
+        assert!(ours(&[
+            "--profile",
+            "dev",
+            "sso",
+            "login",
+            "--use-device-code"
+        ]));
+        assert!(ours(&["sso", "logout"]));
+        assert!(ours(&["sso", "login", "--bogus"]));
+        assert!(!ours(&["sso", "list-accounts", "--access-token", "t"]));
+        assert!(!ours(&["sso", "get-role-credentials"]));
+        assert!(!ours(&["sso", "login", "help"]));
+        assert!(!ours(&["sso"]));
     }
 }

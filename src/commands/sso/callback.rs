@@ -290,7 +290,7 @@ mod tests {
         // RFC 7636, appendix B.
         assert_eq!(
             code_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoa2OwvFNEMlXOyA7AEtRa5vYEu_-hA3r2J4Nc"
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
         let s = state().unwrap();
         assert_eq!(s.len(), 36);
