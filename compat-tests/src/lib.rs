@@ -28,6 +28,7 @@ pub mod known;
 pub mod run;
 pub mod server;
 pub mod sigv4_verify;
+pub mod stand_in;
 pub mod time;
 
 use case::Case;

@@ -71,39 +71,8 @@ fn main() -> ExitCode {
 /// Send the callback for the authorization request `url`; every failure is ignored (a
 /// device-code page has no `redirect_uri`).
 fn deliver(url: &str) {
-    let query = url.split_once('?').map_or("", |(_, q)| q);
-    let query = query.split('#').next().unwrap_or("");
-    // `dict(parse_qsl(query))`: blank values dropped, the last of a name kept.
-    let mut params: Vec<(String, String)> = Vec::new();
-    for pair in query.split('&') {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let (k, v) = (unquote_plus(k), unquote_plus(v));
-        if !v.is_empty() {
-            params.retain(|(name, _)| *name != k);
-            params.push((k, v));
-        }
-    }
-    let get = |name: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or(String::new(), |(_, v)| v.clone())
-    };
-    let state = get("state");
-    let answer: Vec<(&str, String)> = match std::env::var("BROWSER_MODE").as_deref() {
-        Ok("deny") => vec![("error", "access_denied".into()), ("state", state)],
-        Ok("wrong-state") => vec![
-            ("code", "authcode-123".into()),
-            ("state", "not-the-state".into()),
-        ],
-        _ => vec![("code", "authcode-123".into()), ("state", state)],
-    };
-    let encoded: Vec<String> = answer
-        .iter()
-        .map(|(k, v)| format!("{}={}", quote_plus(k), quote_plus(v)))
-        .collect();
-    let callback = format!("{}?{}", get("redirect_uri"), encoded.join("&"));
-    let _ = http_get(&callback);
+    let mode = std::env::var("BROWSER_MODE").unwrap_or_default();
+    let _ = http_get(&compat_tests::stand_in::callback_url(url, &mode));
 }
 
 /// A plain HTTP/1.1 GET of an `http://` URL; the answer is read and dropped.
@@ -134,40 +103,4 @@ fn http_get(url: &str) -> std::io::Result<()> {
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer)?;
     Ok(())
-}
-
-/// `urllib.parse.unquote_plus`.
-fn unquote_plus(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// `urllib.parse.quote_plus` (what `urlencode` applies to names and values).
-fn quote_plus(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b' ' => out.push('+'),
-            b if b.is_ascii_alphanumeric() || b"_.-~".contains(&b) => out.push(b as char),
-            b => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
