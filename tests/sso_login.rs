@@ -1,7 +1,8 @@
 //! `aws sso login` where it is safer than the CLI (the golden cases pin the CLI's own
 //! behaviour): the callback server (loopback only, the callback path only, one callback,
 //! junk ignored), `$BROWSER` handled as Python's webbrowser does, token files written
-//! whole through symbolic links, and an unreadable client registration replaced. Fake SSO
+//! whole through symbolic links, an unreadable client registration replaced, and a device
+//! authorization the service never resolves given up on. Fake SSO
 //! OIDC on 127.0.0.1; the test plays the browser.
 #![cfg(unix)]
 
@@ -320,4 +321,53 @@ fn an_unreadable_registration_is_replaced() {
         saved,
         r#"{"clientId": "cid-new", "clientSecret": "csecret-new", "expiresAt": "2099-01-01T00:00:00Z", "scopes": ["sso:account:access"]}"#
     );
+}
+
+/// The CLI polls a device authorization until the service says it expired; a service that
+/// never does is given up on once the authorization's lifetime has passed twice over, with
+/// the CLI's message.
+#[test]
+fn a_device_code_that_never_resolves_expires() {
+    let home = home_with_config();
+    let oidc = Server::route(|req| {
+        let ok = |body: &str| Reply::Respond(200, "application/json", body.to_string());
+        match req.path.as_str() {
+            "/client/register" => {
+                ok(r#"{"clientId": "c", "clientSecret": "s", "clientSecretExpiresAt": 4070908800}"#)
+            }
+            "/device_authorization" => ok(
+                r#"{"deviceCode": "dc", "userCode": "UC", "verificationUri": "https://d/", "verificationUriComplete": "https://d/?c=UC", "expiresIn": 1, "interval": 0.2}"#,
+            ),
+            _ => Reply::Respond(
+                400,
+                "application/json",
+                r#"{"__type": "AuthorizationPendingException", "error": "authorization_pending"}"#
+                    .into(),
+            ),
+        }
+    });
+    let url = oidc.url();
+    let out = common::run(
+        home.path(),
+        &argv("sso login --profile dev --use-device-code --no-browser"),
+        &[("AWS_ENDPOINT_URL_SSO_OIDC", &url)],
+        Duration::from_secs(30),
+    );
+    assert_eq!(out.rc, 255);
+    assert_eq!(
+        out.stderr,
+        "\naws: [ERROR]: The pending authorization to retrieve an SSO token has expired. The login flow to retrieve an SSO token must be restarted.\n"
+    );
+    assert!(
+        out.stdout.contains("ABCD") || out.stdout.contains("UC"),
+        "{}",
+        out.stdout
+    );
+    let polls = oidc
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/token")
+        .count();
+    assert!(polls >= 3, "{polls} polls");
+    assert!(!home.path().join(TOKEN_FILE).exists());
 }

@@ -229,10 +229,11 @@ impl Login<'_> {
             Some(v) => seconds(&v)?,
             None => 5.0,
         };
-        // The CLI polls until the service says the authorization expired; we also stop
-        // (with its message) a minute after the authorization's own expiry.
-        let deadline =
-            Instant::now() + Duration::from_secs_f64(expires_in.clamp(0.0, 86_400.0) + 60.0);
+        // The CLI polls until the service says the authorization expired; we also stop,
+        // with its message, once the authorization's own lifetime has passed twice over
+        // (at most a minute later).
+        let lifetime = expires_in.clamp(0.0, 86_400.0);
+        let deadline = Instant::now() + Duration::from_secs_f64(lifetime + lifetime.min(60.0));
 
         let mut grant = Map::new();
         grant.insert(
