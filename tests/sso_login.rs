@@ -2,8 +2,8 @@
 //! behaviour): the callback server (loopback only, the callback path only, one callback,
 //! junk ignored), `$BROWSER` handled as Python's webbrowser does, token files written
 //! whole through symbolic links, an unreadable client registration replaced, and a device
-//! authorization the service never resolves given up on. Fake SSO
-//! OIDC on 127.0.0.1; the test plays the browser.
+//! authorization the service never resolves given up on. Fake SSO OIDC on 127.0.0.1; the
+//! test plays the browser.
 #![cfg(unix)]
 
 mod common;
