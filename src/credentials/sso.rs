@@ -2,8 +2,9 @@
 //! (`sso_start_url` in the profile). The token comes from the files `aws sso login`
 //! writes under `~/.aws/sso/cache/`; a session token with less than 15 minutes left is
 //! refreshed through SSO OIDC `CreateToken` and its file rewritten (botocore
-//! `SSOTokenProvider`), under the session's lock that `aws sso login` and `logout` take too; `GetRoleCredentials` gives the role credentials, cached in
-//! `~/.aws/cli/cache/` as the CLI does.
+//! `SSOTokenProvider`), under the session's lock, which `aws sso login` and `logout` take
+//! too; `GetRoleCredentials` gives the role credentials, cached in `~/.aws/cli/cache/` as
+//! the CLI does.
 
 use serde_json::{Map, Value};
 
