@@ -16,6 +16,9 @@ pub enum Error {
     NoCredentials,
     /// botocore `NoRegionError`: rc 253.
     NoRegion,
+    /// awscli's `ConfigurationError` (a missing or invalid SSO setting): rc 253, code
+    /// `Configuration`.
+    Configuration(String),
     /// A service error response (e.g. AssumeRole AccessDenied): rc 254.
     Client {
         operation: String,
@@ -58,7 +61,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::ParamValidation(_) | Error::UnknownOptions(_) => 252,
-            Error::NoCredentials | Error::NoRegion => 253,
+            Error::NoCredentials | Error::NoRegion | Error::Configuration(_) => 253,
             Error::Client { .. } => 254,
             Error::General(_) => 255,
             Error::MissingCluster => 1,
@@ -84,6 +87,7 @@ impl Error {
                 "NoRegion",
                 "You must specify a region. You can also configure your region by running \"aws configure\".".into(),
             )),
+            Error::Configuration(m) => Some(pair("Configuration", m.clone())),
             Error::Client { error, .. } => Some(error.clone()),
             Error::General(_)
             | Error::MissingCluster

@@ -262,11 +262,16 @@ fn redact_form(text: &str) -> String {
         .join("&")
 }
 
+/// JSON members that are secrets without saying so: SSO OIDC's one-time authorization
+/// code and device code (each, with the client's secret, buys a session token).
+const SECRET_JSON_MEMBERS: &[&str] = &["code", "deviceCode"];
+
 fn redact_json(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                if is_secret_name(k) && !v.is_null() {
+                let secret = is_secret_name(k) || SECRET_JSON_MEMBERS.contains(&k.as_str());
+                if secret && !v.is_null() {
                     *v = serde_json::Value::String(Secret("-").to_string());
                 } else {
                     redact_json(v);
@@ -410,6 +415,11 @@ mod tests {
         assert_eq!(
             body_repr(Some("application/x-www-form-urlencoded; charset=utf-8"), form.as_bytes()),
             "b'Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fr&RoleSessionName=s&WebIdentityToken=(redacted)'"
+        );
+        let oidc = br#"{"grantType": "authorization_code", "clientId": "cid", "redirectUri": "http://127.0.0.1:1/oauth/callback", "codeVerifier": "cvSECRET", "code": "acSECRET", "deviceCode": "dcSECRET", "userCode": "ABCD-EFGH"}"#;
+        assert_eq!(
+            body_repr(Some("application/json"), oidc),
+            r#"b'{"grantType":"authorization_code","clientId":"cid","redirectUri":"http://127.0.0.1:1/oauth/callback","codeVerifier":"(redacted)","code":"(redacted)","deviceCode":"(redacted)","userCode":"ABCD-EFGH"}'"#
         );
         let json = br#"{"grantType": "refresh_token", "clientId": "cid", "clientSecret": "csSECRET", "refreshToken": "rtSECRET", "nested": {"sessionToken": "stSECRET", "expiration": 1}}"#;
         let shown = body_repr(Some("application/json"), json);

@@ -2,7 +2,9 @@
 //! against fake servers on 127.0.0.1 with distinctive secrets planted (keys, session
 //! tokens, SSO access/refresh tokens, the client secret, the web identity token, container
 //! authorization tokens, and the credentials the servers return), and neither stderr nor
-//! stdout apart from the token contains any of them, raw or URL-encoded.
+//! stdout apart from the token contains any of them, raw or URL-encoded. `aws sso login` (both
+//! flows) and `aws sso logout` are checked the same way, with the client secret, the device
+//! and authorization codes, the PKCE verifier and the new tokens planted.
 
 mod common;
 
@@ -585,4 +587,242 @@ fn without_debug_nothing_is_logged() {
         LIMIT,
     );
     assert_eq!((out.rc, out.stderr.as_str()), (0, ""));
+}
+
+const LOGIN_CLIENT_SECRET: &str = "loginClientSecret/Gh3+Ks=";
+const LOGIN_DEVICE_CODE: &str = "loginDeviceCode/Pw5+Xe=";
+const LOGIN_AUTH_CODE: &str = "loginAuthCode/Rt8+Mn=";
+const LOGIN_ACCESS: &str = "loginAccessToken/Vb2+Qz=";
+const LOGIN_REFRESH: &str = "loginRefreshToken/Lc6+Dy=";
+const LOGIN_ID_TOKEN: &str = "loginIdToken/Fs1+Wo=";
+
+fn json_reply(status: u16, body: String) -> Reply {
+    Reply::Respond(status, "application/json", body)
+}
+
+fn register_reply() -> Reply {
+    json_reply(200, format!("{{\"clientId\": \"cid-login\", \"clientSecret\": \"{LOGIN_CLIENT_SECRET}\", \"clientIdIssuedAt\": 1704164645, \"clientSecretExpiresAt\": 4070908800}}"))
+}
+
+fn token_reply() -> Reply {
+    json_reply(200, format!("{{\"accessToken\": \"{LOGIN_ACCESS}\", \"expiresIn\": 28800, \"refreshToken\": \"{LOGIN_REFRESH}\", \"idToken\": \"{LOGIN_ID_TOKEN}\", \"tokenType\": \"Bearer\"}}"))
+}
+
+/// No planted secret, in any form, in `text`.
+fn assert_hidden(what: &str, text: &str, secrets: &[&str]) {
+    for secret in secrets {
+        for form in forms(secret) {
+            assert!(
+                !text.contains(&form),
+                "{form:?} (of {secret:?}) in {what}:\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn sso_login_with_a_device_code() {
+    let home = tempfile::tempdir().unwrap();
+    write(home.path(), ".aws/config", SSO_CONFIG, 0o644);
+    let oidc = Server::start(vec![
+        register_reply(),
+        json_reply(200, format!("{{\"deviceCode\": \"{LOGIN_DEVICE_CODE}\", \"userCode\": \"ABCD-EFGH\", \"verificationUri\": \"https://device.sso.us-east-1.amazonaws.com/\", \"verificationUriComplete\": \"https://device.sso.us-east-1.amazonaws.com/?user_code=ABCD-EFGH\", \"expiresIn\": 600, \"interval\": 1}}")),
+        json_reply(400, "{\"__type\": \"AuthorizationPendingException\", \"error\": \"authorization_pending\"}".into()),
+        token_reply(),
+    ]);
+    let url = oidc.url();
+    let out = run(
+        home.path(),
+        &argv("--debug sso login --profile sso --use-device-code --no-browser"),
+        &[("AWS_ENDPOINT_URL_SSO_OIDC", &url)],
+        LIMIT,
+    );
+    assert_eq!(out.rc, 0, "{}", out.stderr);
+    assert!(out.stdout.ends_with(
+        "Successfully logged into Start URL: https://my-sso-portal.awsapps.com/start\n"
+    ));
+    http_lines(&out.stderr);
+    let err = &out.stderr;
+    for path in ["/client/register", "/device_authorization", "/token"] {
+        assert!(err.contains(&format!("url={url}{path},")), "{path}: {err}");
+    }
+    assert!(err.contains("\"deviceCode\":\"(redacted)\""), "{err}");
+    let secrets = [
+        LOGIN_CLIENT_SECRET,
+        LOGIN_DEVICE_CODE,
+        LOGIN_ACCESS,
+        LOGIN_REFRESH,
+        LOGIN_ID_TOKEN,
+    ];
+    assert_hidden("stderr", err, &secrets);
+    assert_hidden("stdout", &out.stdout, &secrets);
+    // They were all in play: sent, and saved for the credential provider.
+    assert_eq!(oidc.requests().len(), 4);
+    assert!(oidc.requests()[3].body.contains(LOGIN_DEVICE_CODE));
+    let saved = std::fs::read_to_string(home.path().join(SSO_TOKEN_FILE)).unwrap();
+    assert!(saved.contains(LOGIN_REFRESH) && saved.contains(LOGIN_CLIENT_SECRET));
+}
+
+/// `GET url` on 127.0.0.1, the whole answer.
+fn http_get(url: &str) -> String {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (authority, target) = rest.split_at(rest.find('/').unwrap());
+    let mut s = std::net::TcpStream::connect(authority).unwrap();
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    answer
+}
+
+/// A query parameter of `url`, percent-decoded.
+fn query_param(url: &str, name: &str) -> String {
+    let query = url.split_once('?').unwrap().1;
+    let raw = query
+        .split('&')
+        .find_map(|p| p.strip_prefix(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} in {url}"));
+    let mut out = Vec::new();
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            out.push(u8::from_str_radix(&raw[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// The authorization code flow with `--no-browser`: the test plays the browser (it reads
+/// the authorize URL from stdout and sends the redirect); neither the code, the verifier
+/// nor any token or secret reaches the log.
+#[test]
+fn sso_login_with_an_authorization_code() {
+    use std::io::{BufRead, Read};
+    let home = tempfile::tempdir().unwrap();
+    write(home.path(), ".aws/config", SSO_CONFIG, 0o644);
+    let oidc = Server::start(vec![register_reply(), token_reply()]);
+    let url = oidc.url();
+    let mut child = aws_command(
+        Some(home.path()),
+        home.path(),
+        &argv("--debug sso login --profile sso --no-browser"),
+        &[("AWS_ENDPOINT_URL_SSO_OIDC", &url)],
+    )
+    .spawn()
+    .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let err_thread = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut shown = String::new();
+    let authorize = loop {
+        let mut line = String::new();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "no URL in: {shown}"
+        );
+        shown.push_str(&line);
+        if line.starts_with(&format!("{url}/authorize?")) {
+            break line.trim_end().to_string();
+        }
+    };
+    let redirect = query_param(&authorize, "redirect_uri");
+    let state = query_param(&authorize, "state");
+    let page = http_get(&format!(
+        "{redirect}?code={}&state={state}",
+        quote(LOGIN_AUTH_CODE, "")
+    ));
+    assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    shown.push_str(&rest);
+    let status = child.wait().unwrap();
+    let err = err_thread.join().unwrap();
+    assert!(status.success(), "{err}");
+    assert!(
+        shown.ends_with(
+            "Successfully logged into Start URL: https://my-sso-portal.awsapps.com/start\n"
+        ),
+        "{shown}"
+    );
+    assert!(
+        err.contains(&format!(
+            "- awscli.customizations.sso.utils - DEBUG - Waiting for auth code at {redirect}\n"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("\"code\":\"(redacted)\""), "{err}");
+    // The verifier is random: take it from what the server received.
+    let sent: serde_json::Value = serde_json::from_str(&oidc.requests()[1].body).unwrap();
+    let verifier = sent["codeVerifier"].as_str().unwrap().to_string();
+    assert_eq!(sent["code"], LOGIN_AUTH_CODE);
+    let secrets = [
+        LOGIN_CLIENT_SECRET,
+        LOGIN_AUTH_CODE,
+        &verifier,
+        LOGIN_ACCESS,
+        LOGIN_REFRESH,
+        LOGIN_ID_TOKEN,
+    ];
+    assert_hidden("stderr", &err, &secrets);
+    assert_hidden("stdout", &shown, &secrets);
+}
+
+#[test]
+fn sso_logout() {
+    let home = tempfile::tempdir().unwrap();
+    write(home.path(), ".aws/config", SSO_CONFIG, 0o644);
+    write(
+        home.path(),
+        SSO_TOKEN_FILE,
+        &format!("{{\"startUrl\": \"https://my-sso-portal.awsapps.com/start\", \"region\": \"us-east-1\", \"accessToken\": \"{SSO_ACCESS}\", \"expiresAt\": \"2099-01-02T11:00:00Z\", \"clientId\": \"cid\", \"clientSecret\": \"{SSO_CLIENT_SECRET}\", \"refreshToken\": \"{SSO_REFRESH}\", \"registrationExpiresAt\": \"2099-01-01T00:00:00Z\"}}"),
+        0o600,
+    );
+    let portal = Server::start(vec![json_reply(
+        401,
+        "{\"message\": \"Session token not found or invalid\"}".into(),
+    )]);
+    let url = portal.url();
+    let out = run(
+        home.path(),
+        &argv("--debug sso logout"),
+        &[("AWS_ENDPOINT_URL_SSO", &url)],
+        LIMIT,
+    );
+    assert_eq!((out.rc, out.stdout.as_str()), (0, ""), "{}", out.stderr);
+    http_lines(&out.stderr);
+    assert!(
+        out.stderr
+            .contains("'x-amz-sso_bearer_token': '(redacted)'"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("- awscli.customizations.sso.logout - DEBUG - Failed to call logout API:"),
+        "{}",
+        out.stderr
+    );
+    assert_hidden(
+        "stderr",
+        &out.stderr,
+        &[SSO_ACCESS, SSO_REFRESH, SSO_CLIENT_SECRET],
+    );
+    assert_eq!(
+        portal.requests()[0].header("x-amz-sso_bearer_token"),
+        Some(SSO_ACCESS)
+    );
+    assert!(!home.path().join(SSO_TOKEN_FILE).exists());
 }

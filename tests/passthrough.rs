@@ -1,7 +1,8 @@
 //! The passthrough, end to end: installed as `aws` (a symlink on PATH), the binary answers
-//! `eks get-token` itself and execs the real AWS CLI for everything else. The "real AWS
-//! CLI" here is a stand-in shell script that records its argv, a few environment variables
-//! and its stdin into files, writes a line to stdout and to stderr, and exits 42.
+//! its own commands (`eks get-token`, `sso login`, `sso logout`) and execs the real AWS
+//! CLI for everything else. The "real AWS CLI" here is a stand-in shell script that records
+//! its argv, a few environment variables and its stdin into files, writes a line to stdout
+//! and to stderr, and exits 42.
 #![cfg(unix)]
 
 use std::io::{Read, Write};
@@ -227,9 +228,9 @@ fn argv_env_stdin_and_exit_code_arrive_intact() {
 }
 
 /// Commands the binary does not implement go to the real CLI even when they look close to
-/// `eks get-token`; `eks get-token` itself never does.
+/// ours (`eks get-token`, `sso login`, `sso logout`); ours never do.
 #[test]
-fn only_eks_get_token_is_answered_here() {
+fn only_our_commands_are_answered_here() {
     let s = Sandbox::new();
     let shim = s.shim("shim");
     let real = s.stand_in("real", STAND_IN_RC);
@@ -239,7 +240,11 @@ fn only_eks_get_token_is_answered_here() {
         vec!["eks", "get-token", "help"],
         vec!["sts", "get-caller-identity", "help"],
         vec!["sts", "assume-role", "--role-arn", "r"],
-        vec!["sso", "login", "--profile", "p"],
+        vec!["sso", "list-accounts", "--access-token", "t"],
+        vec!["sso", "get-role-credentials", "--role-name", "r"],
+        vec!["sso", "login", "help"],
+        vec!["sso", "logout", "help"],
+        vec!["sso"],
         vec!["help"],
         vec!["--version"],
         vec![],
@@ -289,6 +294,28 @@ fn only_eks_get_token_is_answered_here() {
     assert!(
         record(&real).is_none(),
         "get-caller-identity was passed through"
+    );
+
+    // `sso login` and `sso logout` are answered here (with nothing configured or cached).
+    let out = run(
+        s.command(&shim.join("aws"), &[&shim, &real])
+            .args(["sso", "login", "--profile", "p"]),
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(255), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        "\naws: [ERROR]: The config profile (p) could not be found\n"
+    );
+    let out = run(
+        s.command(&shim.join("aws"), &[&shim, &real])
+            .args(["sso", "logout"]),
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        record(&real).is_none(),
+        "sso login or logout was passed through"
     );
 }
 

@@ -1,7 +1,8 @@
 //! Credential caching shared with the AWS CLI and one STS/SSO call for many processes:
 //! bursts of concurrent cold calls make exactly one network call, every token they print is
 //! correct, a second wave makes none, and the cache survives garbage, read-only
-//! directories and the opt-out. All servers on 127.0.0.1.
+//! directories and the opt-out; `aws sso login` racing twenty refreshes of its session keeps
+//! the new session. All servers on 127.0.0.1.
 
 mod common;
 
@@ -419,4 +420,190 @@ fn a_different_source_identity_does_not_share_the_role_arn_cache() {
         Some(&sts),
     );
     assert_eq!(sts.requests().len(), 2);
+}
+
+/// aws-cli#10628: a login while many processes refresh the same session. Twenty get-token
+/// processes (one role each, so no role lock keeps them apart) find the session's token
+/// about to expire and refresh it, while `aws sso login` writes a new session. The fake
+/// SSO OIDC rotates refresh tokens as the real one does (each is good for one refresh) and
+/// answers refreshes slowly. Whatever the interleaving: every get-token succeeds, no
+/// refresh uses a spent refresh token, at most one refresh happens, the token file is
+/// never seen torn, and the session left is the one the login made.
+#[test]
+fn a_login_racing_twenty_refreshes_keeps_the_new_session() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    const N: usize = 20;
+    let home = tempfile::tempdir().unwrap();
+    let mut config = String::new();
+    for i in 0..N {
+        config.push_str(&format!(
+            "[profile p{i}]\nsso_session = race\nsso_account_id = 123456789012\nsso_role_name = role-{i}\n\n"
+        ));
+    }
+    config.push_str("[sso-session race]\nsso_start_url = https://race.awsapps.com/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n");
+    common::write(home.path(), ".aws/config", &config, 0o644);
+    let token_path = home.path().join(format!(
+        ".aws/sso/cache/{}.json",
+        aws_eks_token::credentials::cache::sso_token_key("race")
+    ));
+    // Five minutes left: inside the refresh window.
+    let expiring = UtcTime::now().plus_seconds(300).rfc3339();
+    common::write(
+        home.path(),
+        &format!(
+            ".aws/sso/cache/{}",
+            token_path.file_name().unwrap().to_string_lossy()
+        ),
+        &format!(
+            r#"{{"startUrl": "https://race.awsapps.com/start", "region": "us-east-1", "accessToken": "old-access", "expiresAt": "{expiring}", "clientId": "cid", "clientSecret": "csecret", "registrationExpiresAt": "2099-01-01T00:00:00Z", "refreshToken": "refresh-0"}}"#
+        ),
+        0o600,
+    );
+
+    // SSO OIDC: refresh tokens rotate; a spent one is an invalid grant.
+    let valid = Arc::new(Mutex::new(vec!["refresh-0".to_string()]));
+    let (refreshes, spent) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let oidc = {
+        let (valid, refreshes, spent) = (valid.clone(), refreshes.clone(), spent.clone());
+        Server::route(move |req| {
+            let ok = |body: &str| Reply::Respond(200, "application/json", body.to_string());
+            let body: serde_json::Value = serde_json::from_str(&req.body).unwrap_or_default();
+            match (req.path.as_str(), body["grantType"].as_str()) {
+                ("/client/register", _) => ok(
+                    r#"{"clientId": "cid-login", "clientSecret": "csecret-login", "clientSecretExpiresAt": 4070908800}"#,
+                ),
+                ("/device_authorization", _) => ok(
+                    r#"{"deviceCode": "dc", "userCode": "UC", "verificationUri": "https://device.example/", "verificationUriComplete": "https://device.example/?user_code=UC", "expiresIn": 600, "interval": 1}"#,
+                ),
+                ("/token", Some("refresh_token")) => {
+                    std::thread::sleep(Duration::from_millis(300));
+                    let offered = body["refreshToken"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    let mut valid = valid.lock().unwrap();
+                    if !valid.contains(&offered) {
+                        spent.fetch_add(1, Ordering::SeqCst);
+                        return Reply::RespondWith(
+                            400,
+                            "application/json",
+                            vec![("x-amzn-ErrorType", "InvalidGrantException".into())],
+                            r#"{"error": "invalid_grant"}"#.into(),
+                        );
+                    }
+                    let n = refreshes.fetch_add(1, Ordering::SeqCst) + 1;
+                    valid.retain(|t| *t != offered);
+                    valid.push(format!("refresh-{n}"));
+                    ok(&format!(
+                        r#"{{"accessToken": "refreshed-access-{n}", "refreshToken": "refresh-{n}", "expiresIn": 28800, "tokenType": "Bearer"}}"#
+                    ))
+                }
+                ("/token", _) => ok(
+                    r#"{"accessToken": "login-access", "refreshToken": "login-refresh", "expiresIn": 28800, "tokenType": "Bearer"}"#,
+                ),
+                _ => Reply::Respond(404, "application/json", "{}".into()),
+            }
+        })
+    };
+    let portal = Server::start(vec![Reply::Respond(
+        200,
+        "application/json",
+        r#"{"roleCredentials": {"accessKeyId": "ASIARACE", "secretAccessKey": "racesecret", "sessionToken": "racetoken", "expiration": 4070908800000}}"#.into(),
+    )]);
+
+    // A reader that looks at the token file all along: it must always be whole.
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = {
+        let (stop, path) = (stop.clone(), token_path.clone());
+        std::thread::spawn(move || {
+            let mut reads = 0;
+            while !stop.load(Ordering::SeqCst) {
+                let bytes = std::fs::read(&path).expect("the token file is always there");
+                let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                    panic!(
+                        "torn token file ({e}): {:?}",
+                        String::from_utf8_lossy(&bytes)
+                    )
+                });
+                assert!(
+                    doc["accessToken"].is_string() && doc["refreshToken"].is_string(),
+                    "{doc}"
+                );
+                reads += 1;
+            }
+            reads
+        })
+    };
+
+    let env = |profile: Option<String>| {
+        let mut env = vec![
+            ("AWS_ENDPOINT_URL_SSO".to_string(), portal.url()),
+            ("AWS_ENDPOINT_URL_SSO_OIDC".to_string(), oidc.url()),
+        ];
+        env.extend(profile.map(|p| ("AWS_PROFILE".to_string(), p)));
+        env
+    };
+    let args = get_token_args(&[]);
+    let refreshers: Vec<Child> = (0..N)
+        .map(|i| spawn(home.path(), &args, &env(Some(format!("p{i}")))))
+        .collect();
+    let login = spawn(
+        home.path(),
+        &argv("sso login --sso-session race --use-device-code --no-browser"),
+        &env(None),
+    );
+    let login = login.wait_with_output().unwrap();
+    assert_eq!(
+        login.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&login.stderr)
+    );
+    for child in refreshers {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_token_signed_by(
+            &String::from_utf8_lossy(&out.stdout),
+            &assumed("ASIARACE", "racesecret", "racetoken"),
+            None,
+        );
+    }
+    stop.store(true, Ordering::SeqCst);
+    assert!(watcher.join().expect("the token file was never torn") > 0);
+
+    assert_eq!(
+        spent.load(Ordering::SeqCst),
+        0,
+        "a spent refresh token was used"
+    );
+    assert!(
+        refreshes.load(Ordering::SeqCst) <= 1,
+        "{} refreshes",
+        refreshes.load(Ordering::SeqCst)
+    );
+    let left: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&token_path).unwrap()).unwrap();
+    assert_eq!(
+        left["accessToken"], "login-access",
+        "the login's session was lost: {left}"
+    );
+    assert_eq!(left["refreshToken"], "login-refresh");
+    // Every role call carried a live token: the old, a refreshed or the login's.
+    for req in portal.requests() {
+        let bearer = req.header("x-amz-sso_bearer_token").unwrap_or_default();
+        assert!(
+            bearer == "old-access"
+                || bearer == "login-access"
+                || bearer.starts_with("refreshed-access-"),
+            "{bearer}"
+        );
+    }
+    assert_eq!(portal.requests().len(), N);
 }

@@ -10,11 +10,14 @@ const DESCRIBE_CLUSTER: &str = r#"{"cluster": {"name": "{name}", "arn": "arn:aws
 
 #[test]
 fn twenty_concurrent_updates_keep_every_cluster() {
-    let eks = Server::start(vec![Reply::ByName(
-        200,
-        "application/json",
-        DESCRIBE_CLUSTER.into(),
-    )]);
+    let eks = Server::route(|request| {
+        let name = request.path.rsplit('/').next().unwrap_or_default();
+        Reply::Respond(
+            200,
+            "application/json",
+            DESCRIBE_CLUSTER.replace("{name}", name),
+        )
+    });
     let home = tempfile::tempdir().unwrap();
     let url = eks.url();
     let names: Vec<String> = (0..20).map(|i| format!("c{i}")).collect();

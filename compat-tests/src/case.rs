@@ -28,7 +28,41 @@ pub struct Case {
     pub timeout: Duration,
     pub stdout_regex: bool,
     pub stderr_regex: bool,
+    /// `browser`: what the stand-in browser does with the authorization request.
+    pub browser: Option<BrowserMode>,
+    /// `normalize: pkce`: the PKCE login's random parts are checked, then replaced.
+    pub normalize_pkce: bool,
     pub expect: Expect,
+}
+
+/// The stand-in browser's part (FORMAT.md `browser`), passed to it as `BROWSER_MODE`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum BrowserMode {
+    /// The identity provider sends the code and the request's state back.
+    Approve,
+    /// It sends `error=access_denied`.
+    Deny,
+    /// It sends the code with another state.
+    WrongState,
+}
+
+impl BrowserMode {
+    pub fn parse(s: &str) -> Option<BrowserMode> {
+        match s {
+            "approve" => Some(BrowserMode::Approve),
+            "deny" => Some(BrowserMode::Deny),
+            "wrong-state" => Some(BrowserMode::WrongState),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BrowserMode::Approve => "approve",
+            BrowserMode::Deny => "deny",
+            BrowserMode::WrongState => "wrong-state",
+        }
+    }
 }
 
 /// A file below HOME: an input (`files`) or an expected result (`expect.files`).
@@ -65,6 +99,8 @@ pub struct Expect {
     /// Per server kind, the ordered list of recorded requests.
     pub requests: Option<Map<String, Value>>,
     pub files: Vec<FileSpec>,
+    /// Files below HOME that existed before the run and must be gone after it, sorted.
+    pub deleted: Vec<String>,
 }
 
 /// Every `<category>/<name>.json` below `dir`, sorted by id.
@@ -170,6 +206,28 @@ fn parse(id: &str, v: &Value) -> Result<Case, String> {
             Some(map) => file_specs(map, "expect.files")?,
             None => Vec::new(),
         },
+        deleted: match e.get("deleted") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|p| p.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .ok_or("`expect.deleted` must hold paths")?,
+            Some(_) => return Err("`expect.deleted` must be an array".into()),
+        },
+    };
+    let browser =
+        match o.get("browser") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(m)) => Some(BrowserMode::parse(m).ok_or_else(|| {
+                format!("`browser` must be approve, deny or wrong-state, not {m:?}")
+            })?),
+            Some(_) => return Err("`browser` must be a string".into()),
+        };
+    let normalize_pkce = match o.get("normalize") {
+        None | Some(Value::Null) => false,
+        Some(Value::String(n)) if n == "pkce" => true,
+        Some(other) => return Err(format!("`normalize` must be \"pkce\", not {other}")),
     };
 
     Ok(Case {
@@ -183,6 +241,8 @@ fn parse(id: &str, v: &Value) -> Result<Case, String> {
         timeout,
         stdout_regex: is_regex(o, "stdout_match")?,
         stderr_regex: is_regex(o, "stderr_match")?,
+        browser,
+        normalize_pkce,
         expect,
     })
 }

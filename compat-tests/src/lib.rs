@@ -28,6 +28,7 @@ pub mod known;
 pub mod run;
 pub mod server;
 pub mod sigv4_verify;
+pub mod stand_in;
 pub mod time;
 
 use case::Case;
@@ -66,8 +67,9 @@ struct CaseResult {
     elapsed: Duration,
 }
 
-pub fn golden_main() -> ExitCode {
-    match main_inner() {
+/// `stand_in_browser`: the stand-in browser binary (`src/bin/stand-in-browser.rs`).
+pub fn golden_main(stand_in_browser: &Path) -> ExitCode {
+    match main_inner(stand_in_browser) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(msg) => {
@@ -77,7 +79,7 @@ pub fn golden_main() -> ExitCode {
     }
 }
 
-fn main_inner() -> Result<bool, String> {
+fn main_inner(stand_in_browser: &Path) -> Result<bool, String> {
     let root = workspace_root();
     let verbose = std::env::var("GOLDEN_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0");
     let filters = filters();
@@ -85,6 +87,7 @@ fn main_inner() -> Result<bool, String> {
     let runner = Runner {
         bin: binary_under_test(&root)?,
         faketime_lib: faketime_lib()?,
+        browser: stand_in_browser.to_path_buf(),
     };
     check_faketime(&runner.faketime_lib)?;
 
@@ -210,8 +213,12 @@ fn run_one(runner: &Runner, id: &str, case: &Result<Case, String>) -> CaseResult
         Err(e) => Verdict::Error(format!("invalid case file: {e}")),
         Ok(case) => match runner.run(case) {
             Err(e) => Verdict::Error(e),
-            Ok(outcome) => {
-                let m = compare::compare(case, &outcome);
+            Ok(mut outcome) => {
+                let mut m = Vec::new();
+                if case.normalize_pkce {
+                    m = compare::normalize_pkce(&mut outcome);
+                }
+                m.extend(compare::compare(case, &outcome));
                 if m.is_empty() {
                     Verdict::Pass
                 } else {

@@ -20,6 +20,8 @@ const PIPE_GRACE: Duration = Duration::from_secs(5);
 pub struct Runner {
     pub bin: PathBuf,
     pub faketime_lib: PathBuf,
+    /// The stand-in browser (`src/bin/stand-in-browser.rs`) for cases with `browser`.
+    pub browser: PathBuf,
 }
 
 /// A regular file below HOME: content and permission bits.
@@ -40,6 +42,8 @@ pub struct Outcome {
     pub requests: BTreeMap<String, Vec<Value>>,
     /// Files created or changed by the run (relative path → state).
     pub changed_files: BTreeMap<String, FileState>,
+    /// Files that existed before the run and are gone after it, sorted.
+    pub deleted: Vec<String>,
     pub elapsed: Duration,
 }
 
@@ -99,6 +103,11 @@ impl Runner {
         out.requests = requests;
 
         let after = snapshot(&home);
+        out.deleted = before
+            .keys()
+            .filter(|p| !after.contains_key(*p))
+            .cloned()
+            .collect();
         for (path, state) in after {
             if before.get(&path) != Some(&state) {
                 let content =
@@ -124,6 +133,14 @@ impl Runner {
                 Some(v) => cmd.env(k, with_home(v, home_str)),
                 None => cmd.env_remove(k),
             };
+        }
+        // A browser launcher command as Python's webbrowser reads `$BROWSER`.
+        if let Some(mode) = case.browser {
+            cmd.env(
+                "BROWSER",
+                format!("{} %s", shell_word(&self.browser.to_string_lossy())),
+            )
+            .env("BROWSER_MODE", mode.name());
         }
         // libfaketime, frozen wall clock, running monotonic clock (FORMAT.md).
         cmd.env("LD_PRELOAD", &self.faketime_lib)
@@ -208,8 +225,19 @@ impl Runner {
             stderr: unhome(stderr.join().unwrap_or_default()),
             requests: BTreeMap::new(),
             changed_files: BTreeMap::new(),
+            deleted: Vec::new(),
             elapsed: Duration::ZERO,
         })
+    }
+}
+
+/// `path` as one word for a shell-like split (`$BROWSER` is split with shlex).
+fn shell_word(path: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c);
+    if !path.is_empty() && path.chars().all(plain) {
+        path.to_string()
+    } else {
+        format!("'{}'", path.replace('\'', r"'\''"))
     }
 }
 

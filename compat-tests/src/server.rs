@@ -65,6 +65,8 @@ impl FakeServer {
                 Err(_) => std::thread::sleep(Duration::from_millis(50)),
             }
         };
+        // Port 0 (tests outside the golden cases): a free port, see `port()`.
+        let port = listener.local_addr().map_or(spec.port, |a| a.port());
         let shared = Arc::new(Shared {
             responses: spec.responses.clone(),
             stop: AtomicBool::new(false),
@@ -79,10 +81,15 @@ impl FakeServer {
         };
         Ok(FakeServer {
             kind: spec.kind.clone(),
-            port: spec.port,
+            port,
             shared,
             acceptor: Some(acceptor),
         })
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// Stops the server, closes its connections and returns the recorded requests.

@@ -4,5 +4,5 @@
 //! See `compat_tests::golden_main` for the options.
 
 fn main() -> std::process::ExitCode {
-    compat_tests::golden_main()
+    compat_tests::golden_main(std::path::Path::new(env!("CARGO_BIN_EXE_stand-in-browser")))
 }

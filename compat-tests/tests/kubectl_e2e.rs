@@ -9,9 +9,14 @@
 //! fail: run scripts/setup. The binary under test is `AWS_EKS_TOKEN_BIN` or
 //! `target/release/aws-eks-token` (`cargo build --release` first).
 //!
+//! `sso_login_then_kubectl` first signs in with `aws sso login` (PKCE through the stand-in
+//! browser, fake SSO OIDC), then lets kubectl get tokens for that SSO profile (fake SSO
+//! portal).
+//!
 //! Tokens are signed with the real clock and checked with it: no fake time here.
 
 use compat_tests::apiserver::{ApiServer, Auth, Partition, Rejection, Site, TokenVerifier};
+use compat_tests::server::FakeServer;
 use compat_tests::sigv4_verify::{Key, StsRejection};
 use serde_json::Value;
 use std::io::{Read, Write};
@@ -784,5 +789,138 @@ fn session_token_is_signed_into_the_url() {
     assert_eq!(
         v.verify(&t, now()),
         Err(Rejection::Sts(StsRejection::SessionToken))
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// IAM Identity Center: `aws sso login`, then kubectl
+
+/// A scripted response of a fake server for `method path`.
+fn fake_response(method: &str, path: &str, body: String) -> compat_tests::case::ResponseSpec {
+    let mut conditions = serde_json::Map::new();
+    conditions.insert("method".into(), method.into());
+    conditions.insert("path".into(), path.into());
+    compat_tests::case::ResponseSpec {
+        conditions,
+        status: 200,
+        content_type: Some("application/json".into()),
+        headers: vec![],
+        body: body.into_bytes(),
+        delay: Duration::ZERO,
+    }
+}
+
+fn fake_server(kind: &str, responses: Vec<compat_tests::case::ResponseSpec>) -> FakeServer {
+    FakeServer::start(&compat_tests::case::ServerSpec {
+        kind: kind.into(),
+        port: 0,
+        responses,
+    })
+    .expect("a fake server starts")
+}
+
+/// The morning routine, with nothing but our `aws` on PATH: `aws sso login` signs in
+/// through the browser (the authorization code flow with PKCE; the stand-in browser plays
+/// the user and the identity provider, fake SSO OIDC issues the token), then kubectl runs
+/// `aws eks get-token` for the SSO profile: the token is signed with the role credentials
+/// the fake SSO portal gives for the login's access token, and the API server accepts it.
+#[test]
+fn sso_login_then_kubectl() {
+    const ACCESS_TOKEN: &str = "e2e-sso-access-token";
+    const ROLE_KEY_ID: &str = "ASIAE2ESSOEXAMPLE03";
+    const ROLE_SECRET: &str = "e2e/Sso+Role/Secret0wJalrXUtnFEMIK7MDENG";
+    const ROLE_TOKEN: &str = "IQoJb3JpZ2luX2VjE/e2e+sso+session==";
+    let sandbox = Sandbox::new(false);
+    std::fs::write(
+        sandbox.home().join(".aws/config"),
+        format!(
+            "[profile {PROFILE}]\nregion = eu-central-1\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = EksAdmin\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n"
+        ),
+    )
+    .unwrap();
+    let oidc = fake_server(
+        "oidc",
+        vec![
+            fake_response("POST", "/client/register", format!("{{\"clientId\": \"e2e-client\", \"clientSecret\": \"e2e-client-secret\", \"clientSecretExpiresAt\": {}}}", now() + 90 * 86_400)),
+            fake_response("POST", "/token", format!("{{\"accessToken\": \"{ACCESS_TOKEN}\", \"expiresIn\": 28800, \"refreshToken\": \"e2e-refresh\", \"tokenType\": \"Bearer\"}}")),
+        ],
+    );
+    let portal = fake_server(
+        "sso",
+        vec![fake_response("GET", "/federation/credentials", format!("{{\"roleCredentials\": {{\"accessKeyId\": \"{ROLE_KEY_ID}\", \"secretAccessKey\": \"{ROLE_SECRET}\", \"sessionToken\": \"{ROLE_TOKEN}\", \"expiration\": {}}}}}", (now() + 3600) * 1000))],
+    );
+    let oidc_url = format!("http://127.0.0.1:{}", oidc.port());
+    let portal_url = format!("http://127.0.0.1:{}", portal.port());
+
+    let login = run(sandbox
+        .command(&sandbox.bin().join("aws"))
+        .args(["sso", "login", "--profile", PROFILE])
+        .env(
+            "BROWSER",
+            format!("{} %s", env!("CARGO_BIN_EXE_stand-in-browser")),
+        )
+        .env("BROWSER_MODE", "approve")
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", &oidc_url))
+    .expect("aws sso login runs");
+    let stdout = text(&login.stdout);
+    println!(
+        "aws sso login: rc {:?}\n{stdout}{}",
+        login.status.code(),
+        text(&login.stderr)
+    );
+    assert!(login.status.success(), "{}", text(&login.stderr));
+    assert!(
+        stdout.starts_with("Attempting to open your default browser.")
+            && stdout
+                .ends_with("Successfully logged into Start URL: https://corp.awsapps.com/start\n"),
+        "{stdout}"
+    );
+    let opened = std::fs::read_to_string(sandbox.home().join("browser-opened.txt")).unwrap();
+    assert!(opened.starts_with(&format!("{oidc_url}/authorize?response_type=code&client_id=e2e-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A")), "{opened}");
+    let sso_requests = oidc.stop();
+    assert_eq!(sso_requests.len(), 2, "{sso_requests:?}");
+    assert_eq!(sso_requests[1]["json"]["grantType"], "authorization_code");
+    assert_eq!(sso_requests[1]["json"]["code"], "authcode-123");
+
+    let server = ApiServer::start(TokenVerifier {
+        site: Site::new(Partition::Aws, REGION),
+        cluster_id: CLUSTER.into(),
+        keys: vec![Key {
+            access_key_id: ROLE_KEY_ID.into(),
+            secret_access_key: ROLE_SECRET.into(),
+            session_token: Some(ROLE_TOKEN.into()),
+        }],
+    })
+    .expect("the fake API server starts");
+    for k in kubectls() {
+        let kubeconfig = sandbox.kubeconfig(&server, CLUSTER, EXEC_APIS[0]);
+        server.clear();
+        let out = run(sandbox
+            .command(&k.path)
+            .env("KUBECONFIG", &kubeconfig)
+            .env("AWS_ENDPOINT_URL_SSO", &portal_url)
+            .args(["--request-timeout=20s", "get", "namespaces"]))
+        .expect("kubectl runs");
+        let context = format!("kubectl {}", k.git_version);
+        assert!(out.status.success(), "{context}: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("kube-system"), "{context}");
+        let exchanges = server.exchanges();
+        assert!(!exchanges.is_empty(), "{context}");
+        for e in &exchanges {
+            assert_eq!(
+                e.auth,
+                Auth::Accepted(ROLE_KEY_ID.into()),
+                "{context}: {} {}",
+                e.method,
+                e.target
+            );
+        }
+    }
+    // One GetRoleCredentials, with the login's token; later calls used the CLI's cache.
+    let portal_requests = portal.stop();
+    assert_eq!(portal_requests.len(), 1, "{portal_requests:?}");
+    assert_eq!(
+        portal_requests[0]["headers"]["x-amz-sso_bearer_token"],
+        ACCESS_TOKEN
     );
 }

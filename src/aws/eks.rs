@@ -55,14 +55,6 @@ impl Eks<'_> {
             headers,
             body: Vec::new(),
         };
-        let (response, max_retries) = rest_json::call(self.http, self.retry, &req)?;
-        if response.status >= 300 {
-            return Err(Error::Client {
-                operation: "DescribeCluster".into(),
-                error: rest_json::error_dict(&response, &[]),
-                max_retries,
-            });
-        }
-        Ok(rest_json::json_body(&response))
+        rest_json::call(self.http, self.retry, &req, "DescribeCluster", &[])
     }
 }

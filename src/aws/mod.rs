@@ -6,5 +6,7 @@ pub mod endpoint;
 pub mod http;
 pub mod rest_json;
 pub mod sigv4;
+pub mod sso;
+pub mod sso_oidc;
 pub mod sts;
 pub mod xml;

@@ -1,21 +1,26 @@
-//! botocore's rest-json protocol as the CLI's REST services use it (EKS, SSO, SSO OIDC):
-//! the call with retries, the JSON body, and the error dict of an error response.
+//! botocore's rest-json protocol as the EKS, SSO portal and SSO OIDC clients use it:
+//! calls with the CLI's retries, JSON bodies, and error responses with their modeled
+//! fields (botocore/parsers.py `RestJSONParser`, client.py `_make_api_call`).
 
 use serde_json::{Map, Value};
 
 use super::http::{self, Client, Request, Response, RetryPolicy};
 use crate::error::Error;
 
-/// A rest-json call with the CLI's retries; connection failures end the command with
-/// botocore's text. Also the retry note of a final error (`Some(retries)` when the call
-/// ended at its last allowed attempt).
-pub fn call(
+/// A service's modeled error shapes: the error code and the shape's members, in model
+/// order (botocore adds those present in the body to the error the CLI shows).
+pub type Modeled = &'static [(&'static str, &'static [&'static str])];
+
+/// Send `req` with the CLI's retries. Transport failures end the call with botocore's
+/// text; otherwise the last response, and the retry note of a final error
+/// (`Some(retries)` when the last allowed attempt was made).
+pub fn send(
     http: &Client,
     retry: RetryPolicy,
     req: &Request,
 ) -> Result<(Response, Option<u32>), Error> {
     let outcome = http::send_with_retries(http, retry, req, false, &|r| {
-        Ok(error_dict(r, &[])
+        Ok(error(r, &[])
             .get("Code")
             .and_then(Value::as_str)
             .map(String::from))
@@ -25,6 +30,33 @@ pub fn call(
         .result
         .map_err(|e| Error::General(e.message(&req.url)))?;
     Ok((response, max_retries))
+}
+
+/// `send`, then a response of 300 or more as the `ClientError` of `operation`.
+pub fn call(
+    http: &Client,
+    retry: RetryPolicy,
+    req: &Request,
+    operation: &str,
+    modeled: Modeled,
+) -> Result<Value, Error> {
+    let (response, max_retries) = send(http, retry, req)?;
+    if response.status >= 300 {
+        return Err(Error::Client {
+            operation: operation.into(),
+            error: error(&response, modeled),
+            max_retries,
+        });
+    }
+    Ok(json_body(&response))
+}
+
+/// The code of a service error (`ClientError.response['Error']['Code']`).
+pub fn error_code(e: &Error) -> Option<&str> {
+    match e {
+        Error::Client { error, .. } => error.get("Code").and_then(Value::as_str),
+        _ => None,
+    }
 }
 
 /// botocore's `_parse_body_as_json`: an empty body is `{}`, one that is not JSON
@@ -42,9 +74,10 @@ pub fn json_body(r: &Response) -> Value {
 
 /// botocore's rest-json error parsing: `Message` from the body's `message`/`Message`,
 /// `Code` from `x-amzn-errortype`, the body's `code`/`Code`/`__type`, else the status; a
-/// 5xx with an empty or HTML body is the generic error. A modeled error's own `message`
-/// member is kept too (the CLI's error dict shows both).
-pub fn error_dict(r: &Response, modeled_with_message: &[&str]) -> Map<String, Value> {
+/// 5xx with an empty or HTML body is the generic error. The members of a modeled error
+/// shape found in the body follow, in model order (awscli's errorhandler shows Code,
+/// Message and those; a member `message` is kept apart from `Message`).
+pub fn error(r: &Response, modeled: Modeled) -> Map<String, Value> {
     let mut error = Map::new();
     let trimmed = r.body.trim_ascii();
     if r.status >= 500 && (trimmed.is_empty() || trimmed.starts_with(b"<html>")) {
@@ -77,13 +110,17 @@ pub fn error_dict(r: &Response, modeled_with_message: &[&str]) -> Map<String, Va
             },
         },
     };
-    let modeled = code
+    let members = code
         .as_str()
-        .is_some_and(|c| modeled_with_message.contains(&c));
+        .and_then(|c| modeled.iter().find(|(name, _)| *name == c))
+        .map_or(&[][..], |(_, members)| *members);
     error.insert("Code".into(), code);
-    if modeled {
-        if let Some(m) = field("message") {
-            error.insert("message".into(), m);
+    for member in members {
+        match body.get(*member) {
+            Some(v) if !v.is_null() && !error.contains_key(*member) => {
+                error.insert((*member).into(), v.clone());
+            }
+            _ => {}
         }
     }
     error
@@ -104,43 +141,61 @@ mod tests {
         }
     }
 
+    const MODELED: Modeled = &[
+        ("ResourceNotFoundException", &["message"]),
+        (
+            "AccessDeniedException",
+            &["error", "reason", "error_description"],
+        ),
+    ];
+
     #[test]
-    fn error_codes() {
-        let e = error_dict(
+    fn codes_messages_and_modeled_members() {
+        let e = error(
             &response(
                 401,
                 &[("x-amzn-errortype", "UnauthorizedException:http://x")],
                 r#"{"message": "no"}"#,
             ),
-            &[],
+            MODELED,
         );
         assert_eq!(
             serde_json::to_string(&e).unwrap(),
             r#"{"Message":"no","Code":"UnauthorizedException"}"#
         );
-        let e = error_dict(
+        let e = error(
             &response(400, &[], r#"{"__type": "com.amazon#Foo", "Message": "m"}"#),
-            &[],
+            MODELED,
         );
         assert_eq!(e["Code"], "Foo");
-        let e = error_dict(
-            &response(404, &[], "not json"),
-            &["ResourceNotFoundException"],
-        );
+        let e = error(&response(404, &[], "not json"), MODELED);
         assert_eq!(
             serde_json::to_string(&e).unwrap(),
             r#"{"Message":"not json","Code":"404"}"#
         );
-        let e = error_dict(
+        let e = error(
             &response(
                 404,
                 &[("x-amzn-errortype", "ResourceNotFoundException")],
                 r#"{"message": "gone"}"#,
             ),
-            &["ResourceNotFoundException"],
+            MODELED,
         );
         assert_eq!(e["message"], "gone");
-        let e = error_dict(&response(503, &[], ""), &[]);
+        // Model order, unmodeled members left out (the recorded `--cli-error-format json`).
+        let e = error(
+            &response(
+                400,
+                &[("x-amzn-errortype", "AccessDeniedException")],
+                r#"{"error_description": "d", "extra": "x", "reason": "r", "error": "access_denied"}"#,
+            ),
+            MODELED,
+        );
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"Message":"","Code":"AccessDeniedException","error":"access_denied","reason":"r","error_description":"d"}"#
+        );
+        let e = error(&response(503, &[], ""), MODELED);
         assert_eq!(
             serde_json::to_string(&e).unwrap(),
             r#"{"Code":"503","Message":"Service Unavailable"}"#

@@ -145,5 +145,19 @@ mod tests {
         assert!(!ours(&["help"]));
         assert!(!ours(&["--version"]));
         assert!(!ours(&["eks", "get-token", "help"]));
+        assert!(ours(&["sso", "login", "--profile", "dev"]));
+        assert!(ours(&[
+            "--profile",
+            "dev",
+            "sso",
+            "login",
+            "--use-device-code"
+        ]));
+        assert!(ours(&["sso", "logout"]));
+        assert!(ours(&["sso", "login", "--bogus"]));
+        assert!(!ours(&["sso", "list-accounts", "--access-token", "t"]));
+        assert!(!ours(&["sso", "get-role-credentials"]));
+        assert!(!ours(&["sso", "login", "help"]));
+        assert!(!ours(&["sso"]));
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod get_caller_identity;
 pub mod get_token;
+pub mod sso;
 pub mod update_kubeconfig;
 
 use jmespath_py::Query;
@@ -29,6 +30,8 @@ pub const COMMANDS: &[Command] = &[
     get_token::COMMAND,
     update_kubeconfig::COMMAND,
     get_caller_identity::COMMAND,
+    sso::login::COMMAND,
+    sso::logout::COMMAND,
 ];
 
 /// The services with at least one command of ours, in table order.

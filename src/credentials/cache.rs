@@ -83,32 +83,94 @@ impl JsonFileCache {
         let _ = self.write(key, py_dumps(value, false, false).as_bytes());
     }
 
-    fn write(&self, key: &str, content: &[u8]) -> std::io::Result<()> {
+    /// `cache[key] = value` where a failure matters (`aws sso login` saving the session):
+    /// written as `set` writes, a failure is Python's `OSError` text for the path.
+    pub fn store(&self, key: &str, value: &Value) -> Result<(), Error> {
+        self.write(key, py_dumps(value, false, false).as_bytes())
+            .map_err(|(e, path)| {
+                Error::General(pystd::os_error::os_error_with_path(
+                    &e,
+                    &path.to_string_lossy(),
+                ))
+            })
+    }
+
+    /// Remove the entry file at `path` (one of this cache's); a file already gone is fine.
+    pub fn remove(path: &std::path::Path) -> Result<(), Error> {
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::General(
+                pystd::os_error::os_error_with_path(&e, &path.to_string_lossy()),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The directory of the entries.
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    fn write(&self, key: &str, content: &[u8]) -> Result<(), (std::io::Error, PathBuf)> {
         if !self.dir.is_dir() {
-            std::fs::create_dir_all(&self.dir)?;
+            std::fs::create_dir_all(&self.dir).map_err(|e| (e, self.dir.clone()))?;
         }
         let path = self.path(key);
-        let tmp = self
-            .dir
-            .join(format!(".{key}.json.{}.tmp", std::process::id()));
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-            let mode = std::fs::metadata(&path).map_or(0o600, |m| m.permissions().mode() & 0o777);
-            options.mode(mode);
-        }
-        let _ = std::fs::remove_file(&tmp); // left by a process that died mid-write
-        let result = options
-            .open(&tmp)
-            .and_then(|mut f| f.write_all(content).and_then(|_| f.sync_all()))
-            .and_then(|_| std::fs::rename(&tmp, &path));
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
+        write_atomically(&path, content, 0o600).map_err(|e| (e, path))
     }
+}
+
+/// Replace the file at `path` (or, for a symbolic link, the file it leads to) with
+/// `content`, whole or not at all: a temporary file in the same directory, created with
+/// the file's mode (`new_mode` for a new file), renamed over it. A reader sees the old
+/// file or the new one, never a part.
+pub fn write_atomically(
+    path: &std::path::Path,
+    content: &[u8],
+    new_mode: u32,
+) -> std::io::Result<()> {
+    let path = write_target(path.to_path_buf());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let mode = std::fs::metadata(&path).map_or(new_mode, |m| m.permissions().mode() & 0o777);
+        options.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = new_mode;
+    let _ = std::fs::remove_file(&tmp); // left by a process that died mid-write
+    let result = options
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(content).and_then(|_| f.sync_all()))
+        .and_then(|_| std::fs::rename(&tmp, &path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The file a write to `path` changes: `path`, or the file its symbolic links lead to
+/// (also when that does not exist yet).
+fn write_target(path: PathBuf) -> PathBuf {
+    let mut path = path;
+    for _ in 0..40 {
+        match std::fs::read_link(&path) {
+            Ok(target) => {
+                path = match path.parent() {
+                    Some(dir) => dir.join(target),
+                    None => target,
+                }
+            }
+            Err(_) => return path,
+        }
+    }
+    path
 }
 
 /// Python's `json.dumps(value, sort_keys=sort_keys)` (ASCII output), with
@@ -141,6 +203,32 @@ pub fn sso_key(role_name: &str, account_id: &str, session_or_url: (&str, &str)) 
     args.insert("accountId".into(), account_id.into());
     args.insert(session_or_url.0.into(), session_or_url.1.into());
     sha1_hex(&py_dumps(&Value::Object(args), true, true))
+}
+
+/// The client registration file name (botocore `BaseSSOTokenFetcher._registration_cache_key`):
+/// the SHA-1 of `json.dumps({"tool": "botocore", "startUrl", "region", "scopes",
+/// "session_name"}, sort_keys=True)`, `null` for absent scopes or session.
+pub fn sso_registration_key(
+    start_url: &str,
+    region: &str,
+    scopes: Option<&[String]>,
+    session_name: Option<&str>,
+) -> String {
+    let mut args = Map::new();
+    args.insert("tool".into(), "botocore".into());
+    args.insert("startUrl".into(), start_url.into());
+    args.insert("region".into(), region.into());
+    args.insert(
+        "scopes".into(),
+        scopes.map_or(Value::Null, |s| {
+            s.iter().map(|x| Value::from(x.as_str())).collect()
+        }),
+    );
+    args.insert(
+        "session_name".into(),
+        session_name.map_or(Value::Null, Value::from),
+    );
+    sha1_hex(&py_dumps(&Value::Object(args), true, false))
 }
 
 /// The SSO token file name for an sso-session name or a legacy start URL.
@@ -307,6 +395,21 @@ mod tests {
         assert_eq!(
             sso_token_key("my-sso"),
             "0ad374308c5a4e22f723adf10145eafad7c4031c"
+        );
+        // The registration files `aws sso login` left in the golden cases.
+        let access = ["sso:account:access".to_string()];
+        let start = "https://my-sso-portal.awsapps.com/start";
+        assert_eq!(
+            sso_registration_key(start, "us-east-1", Some(&access), Some("my-sso")),
+            "c5cfae6e3e4f067423a532368c8b514b6a4b0ace"
+        );
+        assert_eq!(
+            sso_registration_key(start, "us-east-1", None, Some("my-sso")),
+            "5d2ad48f7ce068c072924f44a42fb81ca0fd6b99"
+        );
+        assert_eq!(
+            sso_registration_key(start, "us-east-1", None, None),
+            "0e093f10f65cee6c5c1898a8e240f5726875bf08"
         );
     }
 

@@ -2,19 +2,23 @@
 //! (`sso_start_url` in the profile). The token comes from the files `aws sso login`
 //! writes under `~/.aws/sso/cache/`; a session token with less than 15 minutes left is
 //! refreshed through SSO OIDC `CreateToken` and its file rewritten (botocore
-//! `SSOTokenProvider`); `GetRoleCredentials` gives the role credentials, cached in
-//! `~/.aws/cli/cache/` as the CLI does.
+//! `SSOTokenProvider`), under the session's lock, which `aws sso login` and `logout` take
+//! too; `GetRoleCredentials` gives the role credentials, cached in `~/.aws/cli/cache/` as
+//! the CLI does.
 
 use serde_json::{Map, Value};
 
 use super::{cache, profile_text, single_flight, Ctx, Deferred, Source};
 use crate::aws::endpoint::{self, Endpoint, EndpointConfig};
-use crate::aws::http::Request;
 use crate::aws::rest_json;
 use crate::aws::sigv4::Credentials;
+use crate::aws::sso::Portal;
+use crate::aws::sso_oidc::Oidc;
 use crate::error::Error;
 use crate::time::Timestamp;
-use pystd::url::quote;
+
+/// botocore `SSOTokenProvider._REFRESH_WINDOW`: a token with less left is refreshed.
+const REFRESH_WINDOW: f64 = 15.0 * 60.0;
 
 pub struct Plan {
     profile: String,
@@ -123,39 +127,18 @@ impl Plan {
             Some(session) => self.session_token(ctx, session)?,
             None => self.legacy_token(ctx)?,
         };
-        let endpoint = service_endpoint(ctx, &self.sso_region, "SSO", "sso", "portal.sso")?;
-        let url = format!(
-            "{}/federation/credentials?role_name={}&account_id={}",
-            endpoint.url.trim_end_matches('/'),
-            quote(&self.role_name, ""),
-            quote(&self.account_id, "")
-        );
-        let req = Request {
-            method: "GET",
-            url,
-            headers: vec![("x-amz-sso_bearer_token".into(), token)],
-            body: vec![],
+        let endpoint = portal_endpoint(ctx, &self.sso_region)?;
+        let portal = Portal {
+            http: ctx.aws_http()?,
+            retry: ctx.retry,
+            endpoint: &endpoint,
         };
-        let (response, max_retries) = rest_json::call(ctx.aws_http()?, ctx.retry, &req)?;
-        if response.status >= 300 {
-            let error = rest_json::error_dict(
-                &response,
-                &[
-                    "InvalidRequestException",
-                    "ResourceNotFoundException",
-                    "TooManyRequestsException",
-                ],
-            );
-            if error.get("Code").and_then(Value::as_str) == Some("UnauthorizedException") {
-                return Err(unauthorized());
+        let body = match portal.get_role_credentials(&self.role_name, &self.account_id, &token) {
+            Err(e) if rest_json::error_code(&e) == Some("UnauthorizedException") => {
+                return Err(unauthorized())
             }
-            return Err(Error::Client {
-                operation: "GetRoleCredentials".into(),
-                error,
-                max_retries,
-            });
-        }
-        let body = rest_json::json_body(&response);
+            other => other?,
+        };
         let role = cache::py_index(&body, "roleCredentials")?;
         let text = |k: &str| -> Result<String, Error> {
             Ok(match cache::py_index(role, k)? {
@@ -231,13 +214,28 @@ impl Plan {
         let mut token = load_token(ctx, session, &start_url)?;
         let now = ctx.now();
         let mut expires = cache::parse_time_value(cache::py_index(&token, "expiresAt")?)?;
-        if expires.seconds_after(now)? < 15.0 * 60.0 {
-            if let Some(new) = refresh_token(ctx, &token, &start_url, &region)? {
-                expires = cache::parse_time_value(cache::py_index(&new, "expiresAt")?)?;
-                cache::JsonFileCache::sso_tokens(&ctx.settings.env)
-                    .set(&cache::sso_token_key(session), &new);
-                token = new;
-            }
+        if expires.seconds_after(now)? < REFRESH_WINDOW {
+            // Under the session's lock, and from the file as it is now: another process
+            // may have refreshed it, or `aws sso login` written a new session, while this
+            // one waited; refreshing the old token then would overwrite that (a refresh
+            // token is good for one refresh: aws-cli#10628).
+            let key = cache::sso_token_key(session);
+            let env = &ctx.settings.env;
+            (token, expires) = single_flight::with_lock(env, &token_lock(&key), || {
+                let current = load_token(ctx, session, &start_url)?;
+                let expires = cache::parse_time_value(cache::py_index(&current, "expiresAt")?)?;
+                if expires.seconds_after(ctx.now())? >= REFRESH_WINDOW {
+                    return Ok::<_, Error>((current, expires));
+                }
+                match refresh_token(ctx, &current, &start_url, &region)? {
+                    Some(new) => {
+                        let expires = cache::parse_time_value(cache::py_index(&new, "expiresAt")?)?;
+                        cache::JsonFileCache::sso_tokens(env).set(&key, &new);
+                        Ok((new, expires))
+                    }
+                    None => Ok((current, expires)),
+                }
+            })?;
         }
         if expires.seconds_after(now)? <= 0.0 {
             return Err(Error::General(
@@ -301,24 +299,22 @@ fn refresh_token(
     if registration.seconds_after(ctx.now())? <= 0.0 {
         return Ok(None);
     }
-    crate::aws::endpoint::validate_region_name(region)?;
-    let endpoint = service_endpoint(ctx, region, "SSO_OIDC", "sso_oidc", "oidc")?;
+    let endpoint = oidc_endpoint(ctx, region)?;
+    let oidc = Oidc {
+        http: ctx.aws_http()?,
+        retry: ctx.retry,
+        endpoint: &endpoint,
+    };
     let mut body = Map::new();
     body.insert("grantType".into(), "refresh_token".into());
     body.insert("clientId".into(), map["clientId"].clone());
     body.insert("clientSecret".into(), map["clientSecret"].clone());
     body.insert("refreshToken".into(), map["refreshToken"].clone());
-    let req = Request {
-        method: "POST",
-        url: format!("{}/token", endpoint.url.trim_end_matches('/')),
-        headers: vec![("Content-Type".into(), "application/json".into())],
-        body: serde_json::to_vec(&Value::Object(body)).unwrap_or_default(),
+    let parsed = match oidc.create_token(&Value::Object(body)) {
+        // A ClientError: botocore logs it and keeps the old token.
+        Err(Error::Client { .. }) => return Ok(None),
+        other => other?,
     };
-    let (response, _) = rest_json::call(ctx.aws_http()?, ctx.retry, &req)?;
-    if response.status >= 300 {
-        return Ok(None); // a ClientError: botocore logs it and keeps the old token
-    }
-    let parsed = rest_json::json_body(&response);
     let expires_in = match cache::py_index(&parsed, "expiresIn")? {
         Value::Number(n) => n.as_f64().unwrap_or_default() as i64,
         other => {
@@ -349,6 +345,23 @@ fn refresh_token(
     Ok(Some(Value::Object(new)))
 }
 
+/// The lock taken by every writer of a session's token file (a refresh, `aws sso login`,
+/// `aws sso logout`); `key` is the file's name (`sso_token_key`).
+pub fn token_lock(key: &str) -> String {
+    format!("sso-token-{key}")
+}
+
+/// The SSO OIDC endpoint of `region` (its name checked first, as botocore does when it
+/// makes the client).
+pub fn oidc_endpoint(ctx: &Ctx, region: &str) -> Result<Endpoint, Error> {
+    service_endpoint(ctx, region, "SSO_OIDC", "sso_oidc", "oidc")
+}
+
+/// The SSO portal endpoint of `region`.
+pub fn portal_endpoint(ctx: &Ctx, region: &str) -> Result<Endpoint, Error> {
+    service_endpoint(ctx, region, "SSO", "sso", "portal.sso")
+}
+
 /// The endpoint of SSO or SSO OIDC in `region`: configured URLs, FIPS, dual-stack.
 fn service_endpoint(
     ctx: &Ctx,
@@ -357,6 +370,7 @@ fn service_endpoint(
     service_key: &str,
     host: &str,
 ) -> Result<Endpoint, Error> {
+    crate::aws::endpoint::validate_region_name(region)?;
     let s = ctx.settings;
     endpoint::regional_endpoint(
         host,

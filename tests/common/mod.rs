@@ -17,13 +17,12 @@ use std::time::{Duration, Instant};
 pub enum Reply {
     /// Status, content type and body (`Content-Length` always sent).
     Respond(u16, &'static str, String),
+    /// The same with extra headers.
+    RespondWith(u16, &'static str, Vec<(&'static str, String)>, String),
     /// Read the request, then say nothing for this long (the client should give up).
     Hang(Duration),
     /// Read the request, then close the connection without answering.
     Close,
-    /// Like `Respond`, with every `{name}` in the body replaced by the last segment of the
-    /// request's path (a fake EKS answering DescribeCluster for any cluster).
-    ByName(u16, &'static str, String),
 }
 
 /// One request as received.
@@ -49,18 +48,33 @@ pub struct Server {
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
+/// Picks the reply to one request.
+type Handler = Arc<dyn Fn(&Seen) -> Reply + Send + Sync>;
+
 impl Server {
     /// Replies are used in order; the last one is repeated.
     pub fn start(replies: Vec<Reply>) -> Server {
+        let next = Mutex::new(0usize);
+        Server::route(move |_| {
+            let mut i = next.lock().unwrap();
+            let reply = replies[(*i).min(replies.len() - 1)].clone();
+            *i += 1;
+            reply
+        })
+    }
+
+    /// Each request answered by `handler` (which may sleep: connections are served in
+    /// threads of their own).
+    pub fn route(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let port = listener.local_addr().unwrap().port();
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let script = Arc::new(Mutex::new((replies, 0usize)));
+        let handler: Handler = Arc::new(handler);
         let seen2 = seen.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (seen, script) = (seen2.clone(), script.clone());
-                std::thread::spawn(move || serve(stream, seen, script));
+                let (seen, handler) = (seen2.clone(), handler.clone());
+                std::thread::spawn(move || serve(stream, seen, handler));
             }
         });
         Server { port, seen }
@@ -75,7 +89,7 @@ impl Server {
     }
 }
 
-fn serve(stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, script: Arc<Mutex<(Vec<Reply>, usize)>>) {
+fn serve(stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, handler: Handler) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut out = stream;
     loop {
@@ -110,24 +124,14 @@ fn serve(stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, script: Arc<Mutex<(Vec<
             return;
         }
         let path = target.split('?').next().unwrap_or_default().to_string();
-        let name = path.rsplit('/').next().unwrap_or_default().to_string();
-        seen.lock().unwrap().push(Seen {
+        let request = Seen {
             method,
             path,
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
-        });
-        let reply = {
-            let mut s = script.lock().unwrap();
-            let i = s.1.min(s.0.len() - 1);
-            s.1 += 1;
-            match s.0[i].clone() {
-                Reply::ByName(status, content_type, body) => {
-                    Reply::Respond(status, content_type, body.replace("{name}", &name))
-                }
-                other => other,
-            }
         };
+        seen.lock().unwrap().push(request.clone());
+        let reply = handler(&request);
         match reply {
             Reply::Respond(status, content_type, body) => {
                 let head = format!(
@@ -140,11 +144,23 @@ fn serve(stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, script: Arc<Mutex<(Vec<
                     return;
                 }
             }
+            Reply::RespondWith(status, content_type, extra, body) => {
+                let extra: String = extra.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\n{extra}Content-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                if out.write_all(head.as_bytes()).is_err()
+                    || out.write_all(body.as_bytes()).is_err()
+                {
+                    return;
+                }
+            }
             Reply::Hang(d) => {
                 std::thread::sleep(d);
                 return;
             }
-            Reply::Close | Reply::ByName(..) => return,
+            Reply::Close => return,
         }
     }
 }

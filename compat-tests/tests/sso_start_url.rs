@@ -1,0 +1,215 @@
+//! `aws sso login` with a start URL outside AWS (a company's own sign-in address): the URL
+//! is followed through one redirect to the AWS portal it leads to, whose host names the
+//! region; login uses the portal's URL and region and writes the region back to the config
+//! file (`SSO region updated to …`), as AWS CLI 2.36.7 does (compared with it by hand: the
+//! golden harness's fake servers speak plain HTTP, and a start URL must be https). The
+//! company's server here is HTTPS on 127.0.0.1 with a throwaway CA (`AWS_CA_BUNDLE`).
+//!
+//! The binary under test is `AWS_EKS_TOKEN_BIN` or `target/release/aws-eks-token`.
+
+use compat_tests::case::{ResponseSpec, ServerSpec};
+use compat_tests::server::FakeServer;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn binary() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let bin = match std::env::var_os("AWS_EKS_TOKEN_BIN").filter(|b| !b.is_empty()) {
+        Some(b) => root.join(b),
+        None => std::env::var_os("CARGO_TARGET_DIR")
+            .filter(|t| !t.is_empty())
+            .map_or_else(|| root.join("target"), |t| root.join(t))
+            .join("release/aws-eks-token"),
+    };
+    assert!(
+        bin.is_file(),
+        "{} does not exist: build it first",
+        bin.display()
+    );
+    bin
+}
+
+/// An HTTPS server on 127.0.0.1 that answers every request with a redirect to `location`
+/// (or, with `None`, 200). Returns its port and the CA certificate (PEM).
+fn redirect_server(location: Option<&'static str>) -> (u16, String) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+        KeyUsagePurpose,
+    };
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let mut leaf = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    let cert = leaf.signed_by(&key, &issuer).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![cert.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+    )
+    .unwrap();
+    let config = Arc::new(config);
+    let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming().flatten() {
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
+                let conn = rustls::ServerConnection::new(config).unwrap();
+                let mut stream = BufReader::new(rustls::StreamOwned::new(conn, tcp));
+                let mut line = String::new();
+                while stream.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let head = match location {
+                    Some(to) => format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+                    None => "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
+                };
+                let _ = stream.get_mut().write_all(head.as_bytes());
+                let _ = stream.get_mut().flush();
+            });
+        }
+    });
+    (port, ca_cert.pem())
+}
+
+fn oidc() -> FakeServer {
+    let response = |path: &str, body: &str| {
+        let mut conditions = serde_json::Map::new();
+        conditions.insert("path".into(), path.into());
+        ResponseSpec {
+            conditions,
+            status: 200,
+            content_type: Some("application/json".into()),
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+            delay: Duration::ZERO,
+        }
+    };
+    FakeServer::start(&ServerSpec {
+        kind: "oidc".into(),
+        port: 0,
+        responses: vec![
+            response("/client/register", r#"{"clientId": "cid", "clientSecret": "cs", "clientSecretExpiresAt": 4070908800}"#),
+            response("/device_authorization", r#"{"deviceCode": "dc", "userCode": "UC", "verificationUri": "https://d/", "verificationUriComplete": "https://d/?c=UC", "expiresIn": 600, "interval": 1}"#),
+            response("/token", r#"{"accessToken": "at", "expiresIn": 28800, "refreshToken": "rt"}"#),
+        ],
+    })
+    .unwrap()
+}
+
+struct Login {
+    rc: Option<i32>,
+    stdout: String,
+    stderr: String,
+    config: String,
+    requests: Vec<serde_json::Value>,
+}
+
+fn login(location: Option<&'static str>) -> Login {
+    let home = tempfile::tempdir().unwrap();
+    let (port, ca) = redirect_server(location);
+    std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+    std::fs::write(home.path().join("ca.pem"), ca).unwrap();
+    let config = home.path().join(".aws/config");
+    std::fs::write(
+        &config,
+        format!("[profile dev]\nsso_session = corp\n\n[sso-session corp]\nsso_start_url = https://127.0.0.1:{port}/start\nsso_region = us-east-1\n# a comment\nsso_registration_scopes = sso:account:access\n\n[profile other]\nregion = x\n"),
+    )
+    .unwrap();
+    let oidc = oidc();
+    let out = Command::new(binary())
+        .args([
+            "sso",
+            "login",
+            "--profile",
+            "dev",
+            "--use-device-code",
+            "--no-browser",
+        ])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", home.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CA_BUNDLE", home.path().join("ca.pem"))
+        .env(
+            "AWS_ENDPOINT_URL_SSO_OIDC",
+            format!("http://127.0.0.1:{}", oidc.port()),
+        )
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).replace(&port.to_string(), "PORT");
+    Login {
+        rc: out.status.code(),
+        stdout: text(&out.stdout),
+        stderr: text(&out.stderr),
+        config: text(&std::fs::read(&config).unwrap()),
+        requests: oidc.stop(),
+    }
+}
+
+#[test]
+fn a_regional_portal_sets_the_region() {
+    let l = login(Some("https://ssoins-1.portal.eu-west-1.app.aws/start/"));
+    assert_eq!(l.rc, Some(0), "{}", l.stderr);
+    assert!(
+        l.stdout.ends_with("SSO region updated to eu-west-1\nSuccessfully logged into Start URL: https://127.0.0.1:PORT/start\n"),
+        "{}",
+        l.stdout
+    );
+    assert_eq!(
+        l.config,
+        "[profile dev]\nsso_session = corp\n\n[sso-session corp]\nsso_start_url = https://127.0.0.1:PORT/start\nsso_region = eu-west-1\n# a comment\nsso_registration_scopes = sso:account:access\n\n[profile other]\nregion = x\n"
+    );
+    // The portal's URL (normalized) is the one authorized.
+    assert_eq!(
+        l.requests[1]["json"]["startUrl"],
+        "https://ssoins-1.portal.eu-west-1.app.aws/start"
+    );
+}
+
+#[test]
+fn a_portal_without_a_region_keeps_the_configured_one() {
+    let l = login(Some("https://corp.awsapps.com/start"));
+    assert_eq!(l.rc, Some(0), "{}", l.stderr);
+    assert!(!l.stdout.contains("SSO region updated"), "{}", l.stdout);
+    assert!(l.config.contains("sso_region = us-east-1\n"));
+    assert_eq!(
+        l.requests[1]["json"]["startUrl"],
+        "https://corp.awsapps.com/start"
+    );
+}
+
+#[test]
+fn a_start_url_that_leads_elsewhere_is_refused() {
+    let l = login(Some("https://evil.example.com/x"));
+    assert_eq!(l.rc, Some(253));
+    assert_eq!(
+        l.stderr,
+        "\naws: [ERROR]: An error occurred (Configuration): Could not resolve start URL 'https://127.0.0.1:PORT/start' to an AWS-owned endpoint. Final URL: 'https://evil.example.com/x'\n"
+    );
+    let l = login(None);
+    assert_eq!(
+        l.stderr,
+        "\naws: [ERROR]: An error occurred (Configuration): Could not resolve start URL 'https://127.0.0.1:PORT/start' to an AWS-owned endpoint. Final URL: 'https://127.0.0.1:PORT/start'\n"
+    );
+    assert!(l.requests.is_empty());
+}
