@@ -367,15 +367,11 @@ pub fn load_param_file(option: &str, value: String) -> Result<String, Error> {
     }
 }
 
-/// `os.path.expanduser` for a leading `~`.
+/// awscli's `get_file`: `os.path.expandvars(os.path.expanduser(path))`, with the
+/// platform's rules (`%USERPROFILE%` on Windows).
 fn expand_user(path: &str) -> String {
-    match path.strip_prefix('~') {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => match std::env::var("HOME") {
-            Ok(home) => format!("{home}{rest}"),
-            Err(_) => path.to_string(),
-        },
-        _ => path.to_string(),
-    }
+    let env = crate::settings::Env::from_process();
+    env.expand_vars(&env.expand_user(path))
 }
 
 /// `str(OSError)` as Python prints it: `[Errno 2] No such file or directory: '/x'`.

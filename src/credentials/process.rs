@@ -1,5 +1,5 @@
-//! `credential_process` (botocore `ProcessProvider`): the command, split as Python's
-//! `shlex.split` does, runs when the chain loads (not through a shell; stdin and the
+//! `credential_process` (botocore `ProcessProvider`): the command, split as botocore's
+//! `compat_shell_split` does (Python's `shlex.split`; on Windows the C runtime's rules), runs when the chain loads (not through a shell; stdin and the
 //! environment inherited); its JSON output (`Version` 1) gives the keys, and with an
 //! `Expiration` they are refreshed by running it again near expiry.
 
@@ -35,8 +35,7 @@ pub fn load(line: &str) -> Result<Source, Error> {
 impl Command {
     /// Run the command and read its answer (`_retrieve_credentials_using`).
     pub fn run(&self) -> Result<(Credentials, Option<Timestamp>), Error> {
-        let argv = crate::config::shlex_split(&self.line)
-            .ok_or_else(|| Error::General(shlex_error(&self.line).into()))?;
+        let argv = split_command(&self.line, cfg!(windows)).map_err(Error::General)?;
         let Some(program) = argv.first() else {
             return Err(Error::General("list index out of range".into()));
         };
@@ -110,6 +109,64 @@ fn retrieval_error(msg: &str) -> Error {
     Error::General(format!(
         "Error when retrieving credentials from custom-process: {msg}"
     ))
+}
+
+/// botocore's `compat_shell_split`: `shlex.split`, or on Windows `_windows_shell_split`.
+fn split_command(line: &str, windows: bool) -> Result<Vec<String>, String> {
+    if windows {
+        windows_split(line)
+    } else {
+        crate::config::shlex_split(line).ok_or_else(|| shlex_error(line).to_string())
+    }
+}
+
+/// botocore's `_windows_shell_split`, the Microsoft C runtime's rules: only space and tab
+/// separate, only `"` quotes (`""` gives an empty argument), backslashes are literal unless
+/// they lead up to a `"` (then pairs become one, and an odd one escapes the quote).
+fn windows_split(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    // `None` until something (even an empty quoted string) starts a word.
+    let mut word: Option<String> = None;
+    let mut quoted = false;
+    let mut backslashes = 0;
+    for c in line.chars() {
+        match c {
+            '\\' => backslashes += 1,
+            '"' => {
+                let w = word.get_or_insert_with(String::new);
+                w.push_str(&"\\".repeat(backslashes / 2));
+                if backslashes % 2 == 1 {
+                    w.push('"');
+                } else {
+                    quoted = !quoted;
+                }
+                backslashes = 0;
+            }
+            ' ' | '\t' if !quoted => {
+                if backslashes > 0 {
+                    let w = word.get_or_insert_with(String::new);
+                    w.push_str(&"\\".repeat(backslashes));
+                    backslashes = 0;
+                }
+                words.extend(word.take());
+            }
+            _ => {
+                let w = word.get_or_insert_with(String::new);
+                w.push_str(&"\\".repeat(backslashes));
+                backslashes = 0;
+                w.push(c);
+            }
+        }
+    }
+    if quoted {
+        return Err(format!("No closing quotation in string: {line}"));
+    }
+    if backslashes > 0 {
+        let w = word.get_or_insert_with(String::new);
+        w.push_str(&"\\".repeat(backslashes));
+    }
+    words.extend(word);
+    Ok(words)
 }
 
 /// Python's `shlex.split` errors.
@@ -314,6 +371,37 @@ mod tests {
             let text: String = input.into_iter().collect();
             let _ = parse_output(text.as_bytes());
         }
+    }
+
+    #[test]
+    fn windows_split_as_botocore() {
+        // Values of botocore's `_windows_shell_split` (awscli 2.36.7's vendored botocore).
+        for (line, python) in [
+            (
+                r#"C:\Program Files\x.exe --a b"#,
+                &[r"C:\Program", r"Files\x.exe", "--a", "b"][..],
+            ),
+            (
+                r#""C:\Program Files\x.exe" "a b" """#,
+                &[r"C:\Program Files\x.exe", "a b", ""],
+            ),
+            (r#"a\\"b c" d\\\"e \\"#, &[r"a\b c", r#"d\"e"#, r"\\"]),
+            ("  a\t\tb  ", &["a", "b"]),
+            (r#"a"b"c 'd e'"#, &["abc", "'d", "e'"]),
+            (r#"\" x\"#, &["\"", r"x\"]),
+            ("", &[]),
+            ("   ", &[]),
+        ] {
+            assert_eq!(windows_split(line).unwrap(), python, "{line}");
+        }
+        assert_eq!(
+            split_command(r#"a "b"#, true),
+            Err(r#"No closing quotation in string: a "b"#.to_string())
+        );
+        assert_eq!(
+            split_command("a 'b", false),
+            Err("No closing quotation".to_string())
+        );
     }
 
     #[test]
