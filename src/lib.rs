@@ -15,6 +15,7 @@ pub mod endpoint;
 pub mod error;
 pub mod exec_credential;
 pub mod http;
+pub mod newline;
 pub mod output;
 pub mod passthrough;
 pub mod settings;

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use aws_eks_token::newline::Crlf;
 use aws_eks_token::passthrough;
 
 fn main() {
@@ -41,10 +42,16 @@ fn main() {
     let stderr = std::io::stderr();
     let mut out: Box<dyn Write> = if stdout_closed {
         Box::new(ClosedStdout)
+    } else if cfg!(windows) {
+        Box::new(Crlf(std::io::BufWriter::new(stdout.lock())))
     } else {
         Box::new(std::io::BufWriter::new(stdout.lock()))
     };
-    let mut err = stderr.lock();
+    let mut err: Box<dyn Write> = if cfg!(windows) {
+        Box::new(Crlf(stderr.lock()))
+    } else {
+        Box::new(stderr.lock())
+    };
     let is_tty = aws_eks_token::terminal::stdout_is_tty();
     let mut io = aws_eks_token::Io {
         stdout: &mut out,

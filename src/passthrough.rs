@@ -120,12 +120,35 @@ pub fn exec(real: &Path, args: &[OsString], shims: &[PathBuf]) -> std::io::Error
         use std::os::unix::process::CommandExt;
         cmd.exec()
     }
+    #[cfg(windows)]
+    ignore_ctrl_c();
     #[cfg(not(unix))]
     {
         match cmd.status() {
             Ok(status) => std::process::exit(status.code().unwrap_or(1)),
             Err(e) => e,
         }
+    }
+}
+
+/// While the real CLI runs as our child, Ctrl-C (sent by the console to both) is its to
+/// handle: this process keeps waiting and returns the child's exit code, as `cargo run`
+/// does. A handler, not `SetConsoleCtrlHandler(NULL, TRUE)`, which the child would inherit.
+#[cfg(windows)]
+fn ignore_ctrl_c() {
+    unsafe extern "system" fn handled(_event: u32) -> i32 {
+        1
+    }
+    #[link(name = "kernel32")]
+    extern "system" {
+        fn SetConsoleCtrlHandler(
+            handler: Option<unsafe extern "system" fn(u32) -> i32>,
+            add: i32,
+        ) -> i32;
+    }
+    // SAFETY: registers a handler that only returns TRUE; it touches no memory.
+    unsafe {
+        SetConsoleCtrlHandler(Some(handled), 1);
     }
 }
 

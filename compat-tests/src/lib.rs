@@ -23,7 +23,8 @@
 //!   `/usr/lib/wine/wine64 /path/winenv.exe` (see scripts/wine-test).
 //! - `GOLDEN_WINDOWS=1`: the binary is a Windows program (run under Wine by the wrapper):
 //!   the home directory is given as `%USERPROFILE%`, the case's variables through the
-//!   `winenv.exe` launcher, and only the cases that can run there do (`Case::unix_only`:
+//!   `winenv.exe` launcher, output line ends `\r\n` compare as `\n`, file modes are not
+//!   compared, and only the cases that can run there do (`Case::unix_only`:
 //!   none that prints a Unix path or runs a Unix program); the others are counted as
 //!   skipped.
 

@@ -218,7 +218,10 @@ impl Runner {
         let unhome = |b: Vec<u8>| {
             let b = replace_bytes(&b, home_str.as_bytes(), HOME_PLACEHOLDER.as_bytes());
             if self.windows {
-                replace_bytes(&b, windows_home.as_bytes(), HOME_PLACEHOLDER.as_bytes())
+                // Recorded on Linux: Windows' `\r\n` line ends (tests/wine.rs checks them)
+                // compare as `\n`.
+                let b = replace_bytes(&b, windows_home.as_bytes(), HOME_PLACEHOLDER.as_bytes());
+                replace_bytes(&b, b"\r\n", b"\n")
             } else {
                 b
             }

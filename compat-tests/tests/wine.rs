@@ -1,7 +1,8 @@
 //! The Windows build under Wine: where the home directory comes from, the AWS CLI's cache
-//! under `%USERPROFILE%`, single flight with `LockFileEx`, and the passthrough without
-//! `exec`. Ignored by plain `cargo test`: scripts/wine-test runs them (`--ignored`, in a
-//! network namespace, under the golden cases' frozen clock) with
+//! under `%USERPROFILE%`, single flight with `LockFileEx`, `credential_process` split by
+//! Windows rules, and the passthrough without `exec`. Ignored by plain `cargo test`:
+//! scripts/wine-test runs them (`--ignored`, in a network namespace, under the golden
+//! cases' frozen clock) with
 //! - `AWS_EKS_TOKEN_WINE_BIN`: the Windows build (with the test-only
 //!   bcryptprimitives.dll next to it),
 //! - `AWS_EKS_TOKEN_WINE`: the words that run a Windows program (`wine64 winenv.exe`; the
@@ -200,8 +201,18 @@ fn home_is_the_user_profile_as_in_pythons_ntpath() {
     let profile = ["--profile", "dev"];
     let args: Vec<&str> = profile.iter().chain(&GET_TOKEN).copied().collect();
 
-    // %USERPROFILE%\.aws\credentials and ~/.aws/config.
-    signed_by_dev(&w.run(&args, &[]), "eu-west-1");
+    // %USERPROFILE%\.aws\credentials and ~/.aws/config; Python's `\r\n` line ends.
+    let out = w.run(&args, &[]);
+    signed_by_dev(&out, "eu-west-1");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("{\r\n    \"kind\": \"ExecCredential\",\r\n"),
+        "{stdout:?}"
+    );
+    assert!(
+        stdout.ends_with("}\r\n\r\n") && !stdout.contains("\r\r"),
+        "{stdout:?}"
+    );
 
     // No %USERPROFILE%: %HOMEDRIVE%%HOMEPATH%.
     let home_path = w.win_home()[2..].to_string();
@@ -231,10 +242,42 @@ fn home_is_the_user_profile_as_in_pythons_ntpath() {
     assert_eq!(out.status.code(), Some(255));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "\naws: [ERROR]: The config profile (dev) could not be found\n"
+        "\r\naws: [ERROR]: The config profile (dev) could not be found\r\n"
     );
     // Our cache needs %LOCALAPPDATA%: none was made anywhere in the home directory.
     assert!(!w.home().join(".cache").exists());
+}
+
+#[test]
+#[ignore = "needs Wine and the Windows build: scripts/wine-test runs it"]
+fn credential_process_is_split_by_windows_rules() {
+    let w = Windows::new();
+    let helper = "@echo {\"Version\": 1, \"AccessKeyId\": \"%1\", \"SecretAccessKey\": \"s\"}\r\n";
+    w.write("helpers/creds.cmd", helper);
+    w.write("helper dir/creds.cmd", helper);
+    // As Windows users write them: backslashes unquoted (POSIX shlex would take them as
+    // escapes and drop them), and a quoted path with a space.
+    let plain = win_path(&w.home().join("helpers/creds.cmd"));
+    let spaced = win_path(&w.home().join("helper dir/creds.cmd"));
+    w.write(
+        ".aws/config",
+        &format!(
+            "[profile plain]\nregion = us-west-2\ncredential_process = {plain} {DEV_KEY}\n\
+             [profile spaced]\nregion = us-west-2\ncredential_process = \"{spaced}\" {DEV_KEY}\n"
+        ),
+    );
+    for profile in ["plain", "spaced"] {
+        let args: Vec<&str> = ["--profile", profile]
+            .iter()
+            .chain(&GET_TOKEN)
+            .copied()
+            .collect();
+        let url = presigned_url(&w.run(&args, &[]));
+        assert!(
+            url.contains(&format!("X-Amz-Credential={DEV_KEY}%2F")),
+            "{url}"
+        );
+    }
 }
 
 #[test]
