@@ -18,6 +18,7 @@ pub mod exec_credential;
 pub mod io;
 pub mod kubeconfig;
 pub mod log;
+pub mod newline;
 pub mod output;
 pub mod settings;
 #[cfg(test)]

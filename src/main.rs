@@ -11,6 +11,7 @@
 use std::io::Write;
 
 use aws_eks_token::cli::passthrough;
+use aws_eks_token::newline::Crlf;
 
 #[cfg(all(unix, not(test)))]
 #[no_mangle]
@@ -71,10 +72,16 @@ fn aws_main() -> i32 {
     let stderr = std::io::stderr();
     let mut out: Box<dyn Write> = if stdout_closed {
         Box::new(ClosedStdout)
+    } else if cfg!(windows) {
+        Box::new(Crlf(std::io::BufWriter::new(stdout.lock())))
     } else {
         Box::new(std::io::BufWriter::new(stdout.lock()))
     };
-    let mut err = stderr.lock();
+    let mut err: Box<dyn Write> = if cfg!(windows) {
+        Box::new(Crlf(stderr.lock()))
+    } else {
+        Box::new(stderr.lock())
+    };
     let is_tty = aws_eks_token::io::stdout_is_tty();
     let mut io = aws_eks_token::io::Io {
         stdout: &mut out,

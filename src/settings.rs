@@ -20,6 +20,11 @@ impl std::fmt::Debug for Env {
     }
 }
 
+/// Whether paths and the environment follow Windows' rules (Python's `ntpath`, and
+/// `os.environ` with upper-cased names) rather than Unix's (`posixpath`), as the CLI's
+/// Python does on each platform.
+const WINDOWS: bool = cfg!(windows);
+
 impl Env {
     pub fn from_pairs(pairs: &[(&str, &str)]) -> Env {
         Env(pairs
@@ -31,17 +36,26 @@ impl Env {
     pub fn from_process() -> Env {
         Env(std::env::vars_os()
             .map(|(k, v)| {
-                (
-                    k.to_string_lossy().into_owned(),
-                    v.to_string_lossy().into_owned(),
-                )
+                let k = k.to_string_lossy();
+                // Windows names are case-insensitive; Python's `os.environ` upper-cases them.
+                let k = if WINDOWS {
+                    k.to_uppercase()
+                } else {
+                    k.into_owned()
+                };
+                (k, v.to_string_lossy().into_owned())
             })
             .collect())
     }
 
     /// Present (even if empty), as botocore's `EnvironmentProvider` sees it.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
+        let value = if WINDOWS {
+            self.0.get(&name.to_uppercase())
+        } else {
+            self.0.get(name)
+        };
+        value.map(String::as_str)
     }
 
     /// Present and not empty.
@@ -49,36 +63,74 @@ impl Env {
         self.get(name).filter(|v| !v.is_empty())
     }
 
-    /// The home directory as Python's `os.path.expanduser` finds it: `HOME`, else the
-    /// password database.
-    pub fn home(&self) -> Option<String> {
-        self.get("HOME").map(String::from).or_else(passwd_home)
-    }
-
     /// `os.path.expandvars` then `expanduser` (botocore's order) for the file locations.
-    /// Without `HOME`, `~` is the user's home directory from the password database, as
-    /// in Python; a trailing `/` of the home directory is dropped.
     pub fn expand_path(&self, path: &str) -> PathBuf {
-        let path = self.expand_vars(path);
-        let expanded = match path.strip_prefix('~') {
-            Some(rest) if rest.is_empty() || rest.starts_with('/') => match self.home() {
-                Some(home) => {
-                    let joined = format!("{}{rest}", home.trim_end_matches('/'));
-                    if joined.is_empty() {
-                        "/".to_string()
-                    } else {
-                        joined
-                    }
-                }
-                None => path.clone(),
-            },
-            _ => path.clone(),
-        };
-        PathBuf::from(expanded)
+        PathBuf::from(self.expand_user(&self.expand_vars(path)))
     }
 
-    /// `os.path.expandvars`: `$NAME` and `${NAME}` of set variables; others stay as written.
-    fn expand_vars(&self, s: &str) -> String {
+    /// The home directory `~` stands for, as Python's `os.path.expanduser` finds it; `None`
+    /// when there is none (then `~` stays as written).
+    pub fn home_dir(&self) -> Option<String> {
+        self.home_dir_for(WINDOWS)
+    }
+
+    fn home_dir_for(&self, windows: bool) -> Option<String> {
+        if windows {
+            // ntpath: `%USERPROFILE%` (even empty), else `%HOMEDRIVE%%HOMEPATH%`; never HOME.
+            if let Some(profile) = self.get("USERPROFILE") {
+                return Some(profile.to_string());
+            }
+            let homepath = self.get("HOMEPATH")?;
+            Some(nt_join(self.get("HOMEDRIVE").unwrap_or(""), homepath))
+        } else {
+            // posixpath: `HOME`, else the password database.
+            self.get("HOME").map(String::from).or_else(passwd_home)
+        }
+    }
+
+    /// `os.path.expanduser` for `~` alone or followed by a separator (`/`; on Windows also
+    /// `\`). Unix drops the home directory's trailing `/`; Windows keeps it as it is.
+    pub fn expand_user(&self, path: &str) -> String {
+        self.expand_user_for(path, WINDOWS)
+    }
+
+    fn expand_user_for(&self, path: &str, windows: bool) -> String {
+        let seps: &[char] = if windows { &['/', '\\'] } else { &['/'] };
+        let Some(rest) = path.strip_prefix('~') else {
+            return path.to_string();
+        };
+        if !(rest.is_empty() || rest.starts_with(seps)) {
+            return path.to_string();
+        }
+        let Some(home) = self.home_dir_for(windows) else {
+            return path.to_string();
+        };
+        if windows {
+            return format!("{home}{rest}");
+        }
+        let joined = format!("{}{rest}", home.trim_end_matches('/'));
+        if joined.is_empty() {
+            "/".to_string()
+        } else {
+            joined
+        }
+    }
+
+    /// `os.path.expandvars`.
+    pub fn expand_vars(&self, s: &str) -> String {
+        self.expand_vars_for(s, WINDOWS)
+    }
+
+    fn expand_vars_for(&self, s: &str, windows: bool) -> String {
+        if windows {
+            self.expand_vars_nt(s)
+        } else {
+            self.expand_vars_posix(s)
+        }
+    }
+
+    /// posixpath's: `$NAME` and `${NAME}` of set variables; others stay as written.
+    fn expand_vars_posix(&self, s: &str) -> String {
         let mut out = String::new();
         let mut rest = s;
         while let Some(i) = rest.find('$') {
@@ -108,6 +160,105 @@ impl Env {
         }
         out.push_str(rest);
         out
+    }
+
+    /// ntpath's (Python 3.13): `%NAME%`, `$NAME` (letters, digits, `_`, `-`) and `${NAME}`
+    /// of set variables, `%%` and `$$` for one sign, nothing inside single quotes; unknown
+    /// variables stay as written.
+    fn expand_vars_nt(&self, path: &str) -> String {
+        let var_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        let mut out = String::new();
+        let mut rest = path;
+        while let Some(c) = rest.chars().next() {
+            let after = &rest[c.len_utf8()..];
+            rest = match c {
+                '\'' => match after.find('\'') {
+                    Some(end) => {
+                        out.push('\'');
+                        out.push_str(&after[..=end]);
+                        &after[end + 1..]
+                    }
+                    None => {
+                        out.push_str(rest);
+                        ""
+                    }
+                },
+                '%' => {
+                    if let Some(tail) = after.strip_prefix('%') {
+                        out.push('%');
+                        tail
+                    } else if let Some(end) = after.find('%') {
+                        let name = &after[..end];
+                        match self.get(name) {
+                            Some(v) => out.push_str(v),
+                            None => out.push_str(&rest[..end + 2]),
+                        }
+                        &after[end + 1..]
+                    } else {
+                        out.push_str(rest);
+                        ""
+                    }
+                }
+                '$' => {
+                    if let Some(tail) = after.strip_prefix('$') {
+                        out.push('$');
+                        tail
+                    } else if let Some(braced) = after.strip_prefix('{') {
+                        match braced.find('}') {
+                            Some(end) => {
+                                match self.get(&braced[..end]) {
+                                    Some(v) => out.push_str(v),
+                                    None => out.push_str(&rest[..end + 3]),
+                                }
+                                &braced[end + 1..]
+                            }
+                            None => {
+                                out.push_str(rest);
+                                ""
+                            }
+                        }
+                    } else {
+                        let end = after.find(|c| !var_char(c)).unwrap_or(after.len());
+                        match self.get(&after[..end]).filter(|_| end > 0) {
+                            Some(v) => out.push_str(v),
+                            None => out.push_str(&rest[..end + 1]),
+                        }
+                        &after[end..]
+                    }
+                }
+                _ => {
+                    out.push(c);
+                    after
+                }
+            };
+        }
+        out
+    }
+}
+
+/// ntpath's `join(HOMEDRIVE, HOMEPATH)` for the shapes these take (`C:`, `\\server\share`;
+/// `\Users\me`): a path with its own drive wins, a rooted one goes on the drive.
+fn nt_join(drive: &str, path: &str) -> String {
+    let is_sep = |c: char| c == '\\' || c == '/';
+    let has_drive = |s: &str| {
+        s.as_bytes().get(1) == Some(&b':') || (s.starts_with(is_sep) && s[1..].starts_with(is_sep))
+    };
+    if drive.is_empty() || has_drive(path) {
+        return path.to_string();
+    }
+    if path.starts_with(is_sep) {
+        // Only the drive letter of a `C:\dir` drive.
+        let letter = if drive.as_bytes().get(1) == Some(&b':') {
+            &drive[..2]
+        } else {
+            drive
+        };
+        return format!("{letter}{path}");
+    }
+    if path.is_empty() || drive.ends_with(|c: char| c == ':' || is_sep(c)) {
+        format!("{drive}{path}")
+    } else {
+        format!("{drive}\\{path}")
     }
 }
 
@@ -261,7 +412,7 @@ impl Settings {
 
     /// The home directory `~` stands for (`None` when there is none).
     pub fn home(&self) -> Option<String> {
-        self.env.home()
+        self.env.home_dir()
     }
 
     /// The configured STS endpoint URL, unless configured endpoints are ignored
@@ -396,6 +547,64 @@ mod tests {
         assert!(shown.contains("AWS_SECRET_ACCESS_KEY"), "{shown}");
         for secret in ["envSECRET", "envTOKEN", "fileSECRET"] {
             assert!(!shown.contains(secret), "{shown}");
+        }
+    }
+
+    #[test]
+    fn windows_home_is_the_user_profile() {
+        // Python's ntpath.expanduser: USERPROFILE, else HOMEDRIVE + HOMEPATH; never HOME.
+        let e = env(&[("USERPROFILE", r"C:\Users\me"), ("HOME", "/h")]);
+        assert_eq!(
+            e.expand_user_for("~/.aws/config", true),
+            r"C:\Users\me/.aws/config"
+        );
+        assert_eq!(
+            e.expand_user_for(r"~\.aws\cli\cache", true),
+            r"C:\Users\me\.aws\cli\cache"
+        );
+        assert_eq!(e.expand_user_for("~", true), r"C:\Users\me");
+        assert_eq!(e.expand_user_for("~me/x", true), "~me/x");
+        // Unix takes `\` after `~` as part of a user name.
+        assert_eq!(e.expand_user_for(r"~\x", false), r"~\x");
+        let e = env(&[("HOMEDRIVE", "D:"), ("HOMEPATH", r"\Users\me")]);
+        assert_eq!(e.expand_user_for("~/x", true), r"D:\Users\me/x");
+        let e = env(&[("HOMEPATH", r"\Users\me")]);
+        assert_eq!(e.home_dir_for(true).as_deref(), Some(r"\Users\me"));
+        let e = env(&[("HOMEDRIVE", "D:"), ("HOME", "/h")]);
+        assert_eq!(e.home_dir_for(true), None);
+        assert_eq!(e.expand_user_for("~/x", true), "~/x");
+        // Values of ntpath.join(HOMEDRIVE, HOMEPATH) from Python 3.13.
+        for (drive, path, python) in [
+            ("C:", r"\users\x", r"C:\users\x"),
+            ("C:", "users", "C:users"),
+            (r"C:\", "users", r"C:\users"),
+            (r"C:\a", "b", r"C:\a\b"),
+            (r"C:\a", r"\b", r"C:\b"),
+            (r"\\srv\share", r"users\x", r"\\srv\share\users\x"),
+            (r"\\srv\share", r"\users", r"\\srv\share\users"),
+            ("C:", r"D:\x", r"D:\x"),
+            ("D:", r"\\srv\s\x", r"\\srv\s\x"),
+        ] {
+            assert_eq!(nt_join(drive, path), python, "{drive} {path}");
+        }
+    }
+
+    #[test]
+    fn windows_expand_vars() {
+        // Values of ntpath.expandvars from Python 3.13 with A=1, B_C-D=2 set.
+        let e = env(&[("A", "1"), ("B_C-D", "2")]);
+        for (input, python) in [
+            ("%A%/$A/${A}/$B_C-D", "1/1/1/2"),
+            ("%NOPE%/$NOPE/${NOPE}", "%NOPE%/$NOPE/${NOPE}"),
+            ("100%% $$A", "100% $A"),
+            ("'%A%' %A%", "'%A%' 1"),
+            ("'%A%", "'%A%"),
+            ("%A", "%A"),
+            ("${A", "${A"),
+            ("$ $/%", "$ $/%"),
+            ("é%A%é", "é1é"),
+        ] {
+            assert_eq!(e.expand_vars_for(input, true), python, "{input}");
         }
     }
 

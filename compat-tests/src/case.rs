@@ -103,6 +103,23 @@ pub struct Expect {
     pub deleted: Vec<String>,
 }
 
+impl Case {
+    /// Why the case cannot run against a Windows build, if it cannot: it prints a path in
+    /// the home directory (a Unix path in the recording), or runs a Unix program (an
+    /// executable input file: a `credential_process` script).
+    pub fn unix_only(&self) -> Option<&'static str> {
+        let home = HOME_PLACEHOLDER.as_bytes();
+        let mentions = |b: &[u8]| b.windows(home.len()).any(|w| w == home);
+        if mentions(&self.expect.stdout) || mentions(&self.expect.stderr) {
+            return Some("prints a Unix path");
+        }
+        if self.files.iter().any(|f| f.mode & 0o111 != 0) {
+            return Some("runs a Unix program");
+        }
+        None
+    }
+}
+
 /// Every `<category>/<name>.json` below `dir`, sorted by id.
 pub fn case_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
     let mut found = Vec::new();

@@ -19,6 +19,14 @@
 //! - `GOLDEN_VERBOSE=1`: also list passing cases, and show known failures in full.
 //! - `GOLDEN_JOBS=N`: parallel runs of cases without servers (default: 2 × CPUs, ≤ 8).
 //! - `FAKETIME_LIB`: path of `libfaketime.so.1` if not at a standard place.
+//! - `GOLDEN_WRAPPER`: words (space-separated) to run the binary with, e.g.
+//!   `/usr/lib/wine/wine64 /path/winenv.exe` (see scripts/wine-test).
+//! - `GOLDEN_WINDOWS=1`: the binary is a Windows program (run under Wine by the wrapper):
+//!   the home directory is given as `%USERPROFILE%`, the case's variables through the
+//!   `winenv.exe` launcher, output line ends `\r\n` compare as `\n`, file modes are not
+//!   compared, and only the cases that can run there do (`Case::unix_only`:
+//!   none that prints a Unix path or runs a Unix program); the others are counted as
+//!   skipped.
 
 pub mod apiserver;
 pub mod case;
@@ -59,6 +67,8 @@ enum Verdict {
     Fail(Vec<Mismatch>),
     /// The case could not be loaded or set up: a harness/fixture problem.
     Error(String),
+    /// Not run: the binary is a Windows program and the case is Unix-only.
+    Skip(&'static str),
 }
 
 struct CaseResult {
@@ -84,10 +94,17 @@ fn main_inner(stand_in_browser: &Path) -> Result<bool, String> {
     let verbose = std::env::var("GOLDEN_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0");
     let filters = filters();
 
+    let windows = std::env::var("GOLDEN_WINDOWS").is_ok_and(|v| !v.is_empty() && v != "0");
     let runner = Runner {
         bin: binary_under_test(&root)?,
         faketime_lib: faketime_lib()?,
         browser: stand_in_browser.to_path_buf(),
+        wrapper: std::env::var("GOLDEN_WRAPPER")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+        windows,
     };
     check_faketime(&runner.faketime_lib)?;
 
@@ -112,7 +129,7 @@ fn main_inner(stand_in_browser: &Path) -> Result<bool, String> {
     let wall = started.elapsed();
 
     // Report, in case order.
-    let (mut passed, mut failed) = (0usize, 0usize);
+    let (mut passed, mut failed, mut skipped) = (0usize, 0usize, 0usize);
     let mut still_failing: Vec<&str> = Vec::new();
     for r in &results {
         let listed = known.cases.get(&r.id);
@@ -138,6 +155,12 @@ fn main_inner(stand_in_browser: &Path) -> Result<bool, String> {
                 still_failing.push(&r.id);
                 if verbose || !filters.is_empty() {
                     print_failure(&format!("KNOWN FAIL [{area}]"), &r.id, m);
+                }
+            }
+            (Verdict::Skip(why), _) => {
+                skipped += 1;
+                if verbose {
+                    println!("skip {}: {why}", r.id);
                 }
             }
             // Setup problems are never excused by the list.
@@ -166,11 +189,16 @@ fn main_inner(stand_in_browser: &Path) -> Result<bool, String> {
     );
     println!(
         "ran {} of {} cases in {:.1}s with {}",
-        results.len(),
+        results.len() - skipped,
         all.len(),
         wall.as_secs_f64(),
         runner.bin.display()
     );
+    if windows {
+        println!(
+            "{skipped} cases skipped: Unix-only (they print a Unix path or run a Unix program)"
+        );
+    }
     println!("{passed} passed, {failed} failed");
     Ok(failed == 0)
 }
@@ -211,6 +239,9 @@ fn run_one(runner: &Runner, id: &str, case: &Result<Case, String>) -> CaseResult
     let started = Instant::now();
     let verdict = match case {
         Err(e) => Verdict::Error(format!("invalid case file: {e}")),
+        Ok(case) if runner.windows && case.unix_only().is_some() => {
+            Verdict::Skip(case.unix_only().unwrap_or_default())
+        }
         Ok(case) => match runner.run(case) {
             Err(e) => Verdict::Error(e),
             Ok(mut outcome) => {

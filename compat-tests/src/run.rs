@@ -22,6 +22,10 @@ pub struct Runner {
     pub faketime_lib: PathBuf,
     /// The stand-in browser (`src/bin/stand-in-browser.rs`) for cases with `browser`.
     pub browser: PathBuf,
+    /// Words run before the binary, e.g. Wine and a launcher (`GOLDEN_WRAPPER`).
+    pub wrapper: Vec<String>,
+    /// The binary is a Windows program (`GOLDEN_WINDOWS`): see [`Runner::windows_env`].
+    pub windows: bool,
 }
 
 /// A regular file below HOME: content and permission bits.
@@ -44,6 +48,8 @@ pub struct Outcome {
     pub changed_files: BTreeMap<String, FileState>,
     /// Files that existed before the run and are gone after it, sorted.
     pub deleted: Vec<String>,
+    /// Whether the files' modes are compared: not for a Windows program, which has none.
+    pub modes_compared: bool,
     pub elapsed: Duration,
 }
 
@@ -119,7 +125,14 @@ impl Runner {
     }
 
     fn execute(&self, case: &Case, home: &Path, home_str: &str) -> Result<Outcome, String> {
-        let mut cmd = Command::new(&self.bin);
+        let mut cmd = match self.wrapper.split_first() {
+            Some((program, words)) => {
+                let mut cmd = Command::new(program);
+                cmd.args(words).arg(&self.bin);
+                cmd
+            }
+            None => Command::new(&self.bin),
+        };
         cmd.args(case.args.iter().map(|a| with_home(a, home_str)))
             .current_dir(home)
             .env_clear()
@@ -128,11 +141,15 @@ impl Runner {
             .env("TZ", "UTC")
             .env("LANG", "C.UTF-8")
             .env("AWS_EC2_METADATA_DISABLED", "true");
-        for (k, v) in &case.env {
-            match v {
-                Some(v) => cmd.env(k, with_home(v, home_str)),
-                None => cmd.env_remove(k),
-            };
+        if self.windows {
+            cmd.envs(self.windows_env(case, home_str));
+        } else {
+            for (k, v) in &case.env {
+                match v {
+                    Some(v) => cmd.env(k, with_home(v, home_str)),
+                    None => cmd.env_remove(k),
+                };
+            }
         }
         // A browser launcher command as Python's webbrowser reads `$BROWSER`.
         if let Some(mode) = case.browser {
@@ -214,8 +231,18 @@ impl Runner {
             }
         }
         remove_faketime_shm(pid);
-        let unhome =
-            |b: Vec<u8>| replace_bytes(&b, home_str.as_bytes(), HOME_PLACEHOLDER.as_bytes());
+        let windows_home = windows_path(home_str);
+        let unhome = |b: Vec<u8>| {
+            let b = replace_bytes(&b, home_str.as_bytes(), HOME_PLACEHOLDER.as_bytes());
+            if self.windows {
+                // Recorded on Linux: Windows' `\r\n` line ends (tests/wine.rs checks them)
+                // compare as `\n`.
+                let b = replace_bytes(&b, windows_home.as_bytes(), HOME_PLACEHOLDER.as_bytes());
+                replace_bytes(&b, b"\r\n", b"\n")
+            } else {
+                b
+            }
+        };
         Ok(Outcome {
             rc: status.code(),
             signal: status.signal(),
@@ -226,6 +253,7 @@ impl Runner {
             requests: BTreeMap::new(),
             changed_files: BTreeMap::new(),
             deleted: Vec::new(),
+            modes_compared: !self.windows,
             elapsed: Duration::ZERO,
         })
     }
@@ -239,6 +267,54 @@ fn shell_word(path: &str) -> String {
     } else {
         format!("'{}'", path.replace('\'', r"'\''"))
     }
+}
+
+impl Runner {
+    /// A Windows program's environment, for the `winenv.exe` launcher under Wine (which
+    /// replaces the profile variables at start-up with its prefix's): the home directory is
+    /// `%USERPROFILE%` (and `%LOCALAPPDATA%` is `<home>\AppData\Local`, so our cache stays in
+    /// the case's home), the case's variables go through `WINENV_<NAME>` (`$HOME` as the
+    /// Windows path of the home), `HOME` set or removed by the case sets or removes
+    /// `USERPROFILE`, and Wine's own `WINE*` settings pass through.
+    fn windows_env(&self, case: &Case, home_str: &str) -> Vec<(String, String)> {
+        let home = windows_path(home_str);
+        let mut vars: BTreeMap<String, Option<String>> = BTreeMap::new();
+        vars.insert("USERPROFILE".into(), Some(home.clone()));
+        vars.insert(
+            "LOCALAPPDATA".into(),
+            Some(format!("{home}\\AppData\\Local")),
+        );
+        for (k, v) in &case.env {
+            let name = if k == "HOME" {
+                "USERPROFILE"
+            } else {
+                k.as_str()
+            };
+            vars.insert(name.to_string(), v.as_ref().map(|v| with_home(v, &home)));
+        }
+        if vars.get("USERPROFILE") == Some(&None) {
+            // No home at all: Wine's HOMEDRIVE/HOMEPATH would give one.
+            vars.insert("HOMEDRIVE".into(), None);
+            vars.insert("HOMEPATH".into(), None);
+        }
+        let mut env: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("WINE"))
+            .collect();
+        let mut unset = Vec::new();
+        for (k, v) in vars {
+            match v {
+                Some(v) => env.push((format!("WINENV_{k}"), v)),
+                None => unset.push(k),
+            }
+        }
+        env.push(("WINENV_UNSET".into(), unset.join(";")));
+        env
+    }
+}
+
+/// A Unix path as Wine shows it to Windows programs: `Z:` and backslashes.
+fn windows_path(unix: &str) -> String {
+    format!("Z:{}", unix.replace('/', "\\"))
 }
 
 fn read_in_thread(

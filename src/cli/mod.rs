@@ -13,6 +13,7 @@ use argparse::{parse_known_args, Parsed, ParserSpec};
 use options::{FIRST_PASS, GLOBALS};
 
 use crate::error::{Error, USAGE};
+use crate::settings::Env;
 
 /// The global options as given (`None` = not given), before any is interpreted.
 #[derive(Debug, Default, Clone)]
@@ -135,9 +136,10 @@ pub fn reject_leftovers(extras: &[String], separator: &str) -> Result<(), Error>
 }
 
 /// The AWS CLI's `file://` / `fileb://` parameter files (awscli/paramfile.py), for an
-/// option's value. Relative paths are relative to the working directory; `home` expands
-/// a leading `~`.
-pub fn load_param_file(option: &str, value: String, home: Option<&str>) -> Result<String, Error> {
+/// option's value. Relative paths are relative to the working directory; `get_file`
+/// expands the path as `os.path.expandvars(os.path.expanduser(path))`, with the
+/// platform's rules.
+pub fn load_param_file(option: &str, value: String, env: &Env) -> Result<String, Error> {
     let (path, binary) = if let Some(p) = value.strip_prefix("file://") {
         (p, false)
     } else if let Some(p) = value.strip_prefix("fileb://") {
@@ -145,12 +147,7 @@ pub fn load_param_file(option: &str, value: String, home: Option<&str>) -> Resul
     } else {
         return Ok(value);
     };
-    let expanded = match (path.strip_prefix('~'), home) {
-        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
-            format!("{home}{rest}")
-        }
-        _ => path.to_string(),
-    };
+    let expanded = env.expand_vars(&env.expand_user(path));
     let bytes = std::fs::read(&expanded).map_err(|e| {
         Error::ParamValidation(format!(
             "Error parsing parameter '{option}': Unable to load paramfile {value}: {}",

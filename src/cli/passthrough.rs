@@ -4,7 +4,10 @@
 //! exit code.
 //!
 //! The real CLI is `AWS_EKS_TOKEN_REAL_AWS` if set (empty = never pass through), else the
-//! first `aws` on PATH that is not this program. "This program" is tracked by canonical path
+//! first `aws` on PATH that is not this program (on Windows the first `aws` with an
+//! extension of `%PATHEXT%`, directory by directory, as `cmd.exe` looks: `aws.exe` of the
+//! MSI installer, `aws.cmd` of pip's awscli). Windows has no `exec`: there the real CLI runs
+//! as a child with our standard streams, and its exit code becomes ours. "This program" is tracked by canonical path
 //! in `AWS_EKS_TOKEN_SHIMS` (a PATH-style list the shim adds itself to before the exec), so
 //! two copies of the shim on PATH cannot hand a command back and forth.
 
@@ -54,13 +57,29 @@ pub fn find_real_aws(
     let me = std::env::current_exe()
         .ok()
         .and_then(|p| p.canonicalize().ok());
+    let names = program_names(cfg!(windows), std::env::var("PATHEXT").ok().as_deref());
     std::env::split_paths(&path_var?)
-        .map(|dir| dir.join(if cfg!(windows) { "aws.exe" } else { "aws" }))
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
         .filter(|p| is_executable(p))
         .find(|p| match p.canonicalize() {
             Ok(real) => Some(&real) != me.as_ref() && !shims.contains(&real),
             Err(_) => false,
         })
+}
+
+/// The file names `aws` may have: on Windows `aws` plus each extension of `%PATHEXT%`
+/// (`.COM;.EXE;.BAT;.CMD` when unset, cmd.exe's default), elsewhere `aws`.
+fn program_names(windows: bool, pathext: Option<&str>) -> Vec<String> {
+    if !windows {
+        return vec!["aws".into()];
+    }
+    pathext
+        .filter(|p| !p.is_empty())
+        .unwrap_or(".COM;.EXE;.BAT;.CMD")
+        .split(';')
+        .filter(|ext| ext.starts_with('.') && ext.len() > 1)
+        .map(|ext| format!("aws{ext}"))
+        .collect()
 }
 
 fn is_executable(p: &Path) -> bool {
@@ -96,12 +115,35 @@ pub fn exec(real: &Path, args: &[OsString], shims: &[PathBuf]) -> std::io::Error
         use std::os::unix::process::CommandExt;
         cmd.exec()
     }
+    #[cfg(windows)]
+    ignore_ctrl_c();
     #[cfg(not(unix))]
     {
         match cmd.status() {
             Ok(status) => std::process::exit(status.code().unwrap_or(1)),
             Err(e) => e,
         }
+    }
+}
+
+/// While the real CLI runs as our child, Ctrl-C (sent by the console to both) is its to
+/// handle: this process keeps waiting and returns the child's exit code, as `cargo run`
+/// does. A handler, not `SetConsoleCtrlHandler(NULL, TRUE)`, which the child would inherit.
+#[cfg(windows)]
+fn ignore_ctrl_c() {
+    unsafe extern "system" fn handled(_event: u32) -> i32 {
+        1
+    }
+    #[link(name = "kernel32")]
+    extern "system" {
+        fn SetConsoleCtrlHandler(
+            handler: Option<unsafe extern "system" fn(u32) -> i32>,
+            add: i32,
+        ) -> i32;
+    }
+    // SAFETY: registers a handler that only returns TRUE; it touches no memory.
+    unsafe {
+        SetConsoleCtrlHandler(Some(handled), 1);
     }
 }
 
@@ -114,7 +156,20 @@ pub fn shims_from_env() -> Vec<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_ours;
+    use super::{is_ours, program_names};
+
+    #[test]
+    fn windows_looks_for_each_pathext_extension() {
+        assert_eq!(program_names(false, Some(".EXE")), ["aws"]);
+        assert_eq!(
+            program_names(true, None),
+            ["aws.COM", "aws.EXE", "aws.BAT", "aws.CMD"]
+        );
+        assert_eq!(
+            program_names(true, Some(".exe;;.cmd;bad;.")),
+            ["aws.exe", "aws.cmd"]
+        );
+    }
 
     fn ours(v: &[&str]) -> bool {
         is_ours(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>())

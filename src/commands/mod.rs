@@ -78,7 +78,7 @@ impl Invocation {
     pub fn param(&self, name: &str) -> Result<Option<String>, Error> {
         self.args
             .value(name)
-            .map(|v| crate::cli::load_param_file(name, v, self.settings.home().as_deref()))
+            .map(|v| crate::cli::load_param_file(name, v, &self.settings.env))
             .transpose()
     }
 

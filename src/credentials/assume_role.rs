@@ -273,7 +273,13 @@ fn getpass(prompt: &str) -> Result<String, Error> {
         return Err(Error::General(String::new()));
     }
     let _ = writeln!(err);
-    Ok(line.strip_suffix('\n').unwrap_or(&line).to_string())
+    // Windows' text-mode stdin (Python's universal newlines) ends lines with `\r\n`.
+    let line = if cfg!(windows) {
+        line.strip_suffix("\r\n").unwrap_or(&line)
+    } else {
+        &line
+    };
+    Ok(line.strip_suffix('\n').unwrap_or(line).to_string())
 }
 
 #[cfg(unix)]

@@ -35,7 +35,12 @@ pub fn load(line: &str) -> Result<Source, Error> {
 impl Command {
     /// Run the command and read its answer (`_retrieve_credentials_using`).
     pub fn run(&self) -> Result<(Credentials, Option<Timestamp>), Error> {
-        let argv = pystd::shlex::split(&self.line).map_err(|e| Error::General(e.into()))?;
+        // botocore's `compat_shell_split`: `shlex.split`, or `_windows_shell_split`.
+        let argv = if cfg!(windows) {
+            pystd::shlex::split_windows(&self.line).map_err(Error::General)?
+        } else {
+            pystd::shlex::split(&self.line).map_err(|e| Error::General(e.into()))?
+        };
         let Some(program) = argv.first() else {
             return Err(Error::General("list index out of range".into()));
         };
