@@ -102,7 +102,12 @@ impl Error {
         error: &Map<String, Value>,
         max_retries: &Option<u32>,
     ) -> String {
-        let field = |k: &str| error.get(k).and_then(Value::as_str).unwrap_or("Unknown");
+        // `error.get(k, 'Unknown')` formatted with `str()`: a null member is `None`.
+        let field = |k: &str| {
+            error
+                .get(k)
+                .map_or("Unknown".to_string(), pystd::repr::value_str)
+        };
         let retry_info = match max_retries {
             Some(n) => format!(" (reached max retries: {n})"),
             None => String::new(),
@@ -110,10 +115,7 @@ impl Error {
         format!(
             "An error occurred ({}) when calling the {operation} operation{retry_info}: {}",
             field("Code"),
-            error
-                .get("Message")
-                .and_then(Value::as_str)
-                .unwrap_or("Unknown")
+            field("Message")
         )
     }
 

@@ -211,7 +211,9 @@ fn error_dict(r: &Response) -> Result<Map<String, Value>, Error> {
     if let Some(error) = error {
         for field in &error.children {
             if field.name == "Code" || field.name == "Message" {
-                out.insert(field.name.clone(), field.text.clone().into());
+                // An empty element is Python's `None` (ElementTree's text).
+                let text = Some(field.text.clone()).filter(|t| !t.is_empty());
+                out.insert(field.name.clone(), text.into());
             }
         }
     }

@@ -72,10 +72,11 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
     } else {
         credentials::resolve(&net)?
     };
-    net.configure_client()?;
+    let endpoint = net.make_client(|net| {
+        net.sts_endpoint_at(region, !unsigned, inv.globals.endpoint_url.as_deref())
+    })?;
 
-    // The call: endpoint, parameter validation, signing (credentials, region), request.
-    let endpoint = net.sts_endpoint_at(region, !unsigned, inv.globals.endpoint_url.as_deref())?;
+    // The call: parameter validation, signing (credentials, region), request.
     validate_input(&input)?;
     let creds = chain.map(|c| c.frozen(&net)).transpose()?;
     let endpoint = endpoint.ok_or(Error::NoRegion)?;

@@ -3,6 +3,7 @@
 //! (spec §1.3), because the order decides which error wins.
 
 use super::{Command, Invocation};
+use crate::aws::endpoint::Endpoint;
 use crate::aws::sigv4::Credentials;
 use crate::aws::sts;
 use crate::cli::options::Opt;
@@ -54,15 +55,15 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
     } else {
         credentials::resolve(&net)?
     };
-    net.configure_client()?;
+    // `None`: a configured endpoint without a region, reported when signing.
+    let mut endpoint = net.make_client(|net| net.sts_endpoint(region.clone(), !unsigned))?;
     if let Some(arn) = &role_arn {
-        let assumed = assume_role(&net, chain.take(), region, arn, unsigned)?;
+        let assumed = assume_role(&net, chain.take(), endpoint, arn, unsigned)?;
         // STSClientFactory makes a second client, which resolves the region again.
         region = credentials::resolve_region(settings, region_flag)?;
+        endpoint = net.make_client(|net| net.sts_endpoint(region, !unsigned))?;
         chain = assumed.map(Source::Static);
     }
-    // `None`: a configured endpoint without a region, reported when signing.
-    let endpoint = net.sts_endpoint(region, !unsigned)?;
 
     // 2–3: the cluster flags.
     if cluster_name.is_some() && cluster_id.is_some() {
@@ -117,13 +118,12 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
 fn assume_role(
     net: &credentials::Ctx,
     chain: Option<Source>,
-    region: Option<String>,
+    endpoint: Option<Endpoint>,
     role_arn: &str,
     unsigned: bool,
 ) -> Result<Option<Credentials>, Error> {
-    // botocore's order: endpoint, parameter validation, then signing (the source
-    // credentials, a region, credentials at all), then the request.
-    let endpoint = net.sts_endpoint(region, !unsigned)?;
+    // botocore's order (the client and its endpoint made): parameter validation, then
+    // signing (the source credentials, a region, credentials at all), then the request.
     let params = [
         ("RoleArn", sts::Param::Str(role_arn, 20)),
         ("RoleSessionName", sts::Param::Str("EKSGetTokenAuth", 2)),

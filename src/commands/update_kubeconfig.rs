@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::{Command, Invocation};
 use crate::aws::eks::Eks;
-use crate::aws::endpoint::{self, EndpointConfig};
+use crate::aws::endpoint::{self, Endpoint, EndpointConfig};
 use crate::aws::sigv4::Credentials;
 use crate::aws::sts::{self, Param, Sts};
 use crate::cli::options::Opt;
@@ -101,39 +101,44 @@ fn describe_cluster(
         inv.read_timeout,
         region.clone(),
     );
-    let mut chain = if unsigned {
-        None
-    } else {
-        credentials::resolve(&net)?
+    // Each client loads the credential chain when it is made (the EKS client not, when it
+    // is given the assumed role's keys).
+    let load_chain = |net: &Ctx| match unsigned {
+        true => Ok(None),
+        false => credentials::resolve(net),
     };
-    net.configure_client()?;
     let assumed = match assume_role_arn {
-        Some(arn) => Some(assume_role(
-            &net,
-            chain.take(),
-            region.clone(),
-            arn,
-            unsigned,
-        )?),
+        Some(arn) => {
+            let chain = load_chain(&net)?;
+            let endpoint = net.make_client(|net| net.sts_endpoint(region.clone(), !unsigned))?;
+            Some(assume_role(&net, chain, endpoint, arn, unsigned)?)
+        }
         None => None,
+    };
+    let chain = match assumed {
+        Some(_) => None,
+        None => load_chain(&net)?,
     };
 
     // The EKS client: `--endpoint-url` applies, the command's TLS settings too.
-    let endpoint_url = match &inv.globals.endpoint_url {
-        Some(url) => Some(url.clone()),
-        None => settings.configured_endpoint("EKS", "eks")?,
-    };
-    let endpoint = endpoint::eks_endpoint(&EndpointConfig {
-        region,
-        use_fips: settings.flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?,
-        use_dualstack: settings.flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?,
-        configured_url: endpoint_url,
-    });
-    // A configured endpoint without a region is reported when signing.
-    let endpoint = match endpoint {
-        Err(Error::NoRegion) => None,
-        other => Some(other?),
-    };
+    let endpoint = net.make_client(|net| {
+        let settings = net.settings;
+        let endpoint_url = match &inv.globals.endpoint_url {
+            Some(url) => Some(url.clone()),
+            None => settings.configured_endpoint("EKS", "eks")?,
+        };
+        let endpoint = endpoint::eks_endpoint(&EndpointConfig {
+            region,
+            use_fips: settings.flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?,
+            use_dualstack: settings.flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?,
+            configured_url: endpoint_url,
+        });
+        // A configured endpoint without a region is reported when signing.
+        match endpoint {
+            Err(Error::NoRegion) => Ok(None),
+            other => other.map(Some),
+        }
+    })?;
     let creds = match assumed {
         Some(c) => Some(c),
         None => chain.map(|c| c.frozen(&net)).transpose()?,
@@ -157,11 +162,10 @@ fn describe_cluster(
 fn assume_role(
     net: &Ctx,
     chain: Option<credentials::Source>,
-    region: Option<String>,
+    endpoint: Option<Endpoint>,
     role_arn: &str,
     unsigned: bool,
 ) -> Result<Credentials, Error> {
-    let endpoint = net.sts_endpoint(region, !unsigned)?;
     let params = [
         ("RoleArn", Param::Str(role_arn, 20)),
         (

@@ -76,10 +76,21 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// What botocore checks when it makes a client, after loading the credential chain:
-    /// the retry settings, then the timeouts (urllib3's `Timeout` refuses a negative one;
-    /// the CLI turns 0 into "none").
-    pub fn configure_client(&mut self) -> Result<(), Error> {
+    /// What botocore checks when it makes a client, after loading the credential chain,
+    /// in its order (`ClientArgsCreator.compute_client_args`): the profile's `s3` section,
+    /// the client's endpoint (`endpoint`), the retry settings, then the timeouts (urllib3's
+    /// `Timeout` refuses a negative one; the CLI turns 0 into "none").
+    pub fn make_client<T>(
+        &mut self,
+        endpoint: impl FnOnce(&Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        // An empty `s3 =` passes botocore's "is it a dict" test and fails the lookups
+        // after it (botocore `SectionConfigProvider`).
+        let s3 = self.settings.scoped()?.and_then(|s| config::get(s, "s3"));
+        if matches!(s3, Some(Value::Text(t)) if t.is_empty()) {
+            return Err(Error::General("'str' object has no attribute 'get'".into()));
+        }
+        let endpoint = endpoint(self)?;
         self.configure_retries()?;
         for (name, value) in [
             ("connect", self.cli_timeouts.0),
@@ -91,7 +102,7 @@ impl<'a> Ctx<'a> {
                 )));
             }
         }
-        Ok(())
+        Ok(endpoint)
     }
 
     fn configure_retries(&mut self) -> Result<(), Error> {
@@ -222,6 +233,9 @@ pub fn resolve_region(settings: &Settings, flag: Option<&str>) -> Result<Option<
 pub enum Source {
     /// Keys that never expire.
     Static(Credentials),
+    /// Keys that fail when they sign, with this error (a `credential_process` answer
+    /// whose key is not a str).
+    Unusable(Error),
     /// Credentials with an expiry and the way to fetch them again (botocore
     /// `RefreshableCredentials`).
     Refreshable {
@@ -259,6 +273,7 @@ impl Source {
     pub fn frozen(self, ctx: &Ctx) -> Result<Credentials, Error> {
         let (creds, expiry) = match self {
             Source::Static(c) => return Ok(c),
+            Source::Unusable(e) => return Err(e),
             Source::Deferred(d) => match d {
                 Deferred::AssumeRole(plan) => plan.fetch(ctx)?,
                 Deferred::WebIdentity(plan) => plan.fetch(ctx)?,
@@ -276,7 +291,7 @@ impl Source {
                 let fetched = match &refresh {
                     // The environment does not change while we run.
                     Refresh::Env => Ok((creds.clone(), expiry)),
-                    Refresh::Process(cmd) => cmd.run().and_then(|(c, e)| {
+                    Refresh::Process(cmd) => cmd.refresh().and_then(|(c, e)| {
                         let e = e.ok_or_else(|| {
                             Error::General(
                                 "Parser must be a string or character stream, not NoneType".into(),

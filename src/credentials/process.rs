@@ -5,13 +5,10 @@
 
 use std::process::Stdio;
 
-use serde_json::Value;
-
 use super::{cache, Refresh, Source};
 use crate::aws::sigv4::Credentials;
 use crate::error::Error;
 use crate::time::Timestamp;
-use pystd::repr::value_str as py_str;
 
 pub struct Command {
     line: String,
@@ -21,7 +18,14 @@ pub fn load(line: &str) -> Result<Source, Error> {
     let cmd = Command {
         line: line.to_string(),
     };
-    let (creds, expiry) = cmd.run()?;
+    let Answer {
+        creds,
+        expiry,
+        unusable,
+    } = cmd.run()?;
+    if let Some(e) = unusable {
+        return Ok(Source::Unusable(e));
+    }
     Ok(match expiry {
         None => Source::Static(creds),
         Some(expiry) => Source::Refreshable {
@@ -34,7 +38,7 @@ pub fn load(line: &str) -> Result<Source, Error> {
 
 impl Command {
     /// Run the command and read its answer (`_retrieve_credentials_using`).
-    pub fn run(&self) -> Result<(Credentials, Option<Timestamp>), Error> {
+    fn run(&self) -> Result<Answer, Error> {
         // botocore's `compat_shell_split`: `shlex.split`, or `_windows_shell_split`.
         let argv = if cfg!(windows) {
             pystd::shlex::split_windows(&self.line).map_err(Error::General)?
@@ -63,54 +67,74 @@ impl Command {
         }
         parse_output(&output.stdout)
     }
+
+    /// Run it again for fresh keys (a refresh: keys that cannot sign fail now).
+    pub fn refresh(&self) -> Result<(Credentials, Option<Timestamp>), Error> {
+        let answer = self.run()?;
+        match answer.unusable {
+            Some(e) => Err(e),
+            None => Ok((answer.creds, answer.expiry)),
+        }
+    }
 }
 
-/// The process's JSON answer, checked as botocore checks it.
-fn parse_output(stdout: &[u8]) -> Result<(Credentials, Option<Timestamp>), Error> {
+/// The process's JSON answer, checked as botocore checks it. Keys that are not str pass
+/// the checks and fail only when they sign (`'/'.join(...)` in SigV4): that error is kept
+/// for then, in `Answer::unusable`.
+fn parse_output(stdout: &[u8]) -> Result<Answer, Error> {
+    use pystd::json::Value as Json;
     let text = std::str::from_utf8(stdout)
         .map_err(|e| Error::General(pystd::text::utf8_error(stdout, &e)))?;
-    let parsed: Value = pystd::json::loads(text)
-        .map_err(|e| Error::General(e.to_string()))?
-        .to_serde();
-    let Value::Object(map) = &parsed else {
+    let parsed = pystd::json::loads(text).map_err(|e| Error::General(e.to_string()))?;
+    if !matches!(parsed, Json::Dict(_)) {
         return Err(Error::General(format!(
             "'{}' object has no attribute 'get'",
-            pystd::repr::type_name(&parsed)
+            parsed.type_name()
         )));
-    };
-    let version_ok = match map.get("Version") {
-        Some(Value::Number(n)) => n.as_f64() == Some(1.0),
-        Some(Value::Bool(b)) => *b, // Python: True == 1
-        _ => false,
-    };
-    if !version_ok {
-        let shown = map
-            .get("Version")
-            .map_or("<Version key not provided>".to_string(), py_str);
+    }
+    let version = parsed.get("Version");
+    if !version.is_some_and(|v| v.equals_int(1)) {
+        let shown = version.map_or("<Version key not provided>".to_string(), Json::py_str);
         return Err(retrieval_error(&format!(
             "Unsupported version '{shown}' for credential process provider, supported versions: 1"
         )));
     }
     let required = |k: &str| {
-        map.get(k)
-            .map(py_str)
+        parsed
+            .get(k)
             .ok_or_else(|| retrieval_error(&format!("Missing required key in response: '{k}'")))
     };
     let access_key_id = required("AccessKeyId")?;
     let secret_access_key = required("SecretAccessKey")?;
-    let session_token = map.get("SessionToken").filter(|v| !v.is_null()).map(py_str);
-    let expiry = match map.get("Expiration").filter(|v| !v.is_null()) {
-        Some(v) => Some(cache::parse_time_value(v)?),
+    let session_token = parsed.get("SessionToken").filter(|v| **v != Json::Null);
+    let expiry = match parsed.get("Expiration").filter(|v| **v != Json::Null) {
+        Some(v) => Some(cache::parse_time_value(&v.to_serde())?),
         None => None,
     };
-    Ok((
-        Credentials {
-            access_key_id,
-            secret_access_key: secret_access_key.into(),
-            session_token: session_token.map(Into::into),
+    let unusable = match access_key_id {
+        Json::Str(_) => None,
+        other => Some(Error::General(format!(
+            "sequence item 0: expected str instance, {} found",
+            other.type_name()
+        ))),
+    };
+    Ok(Answer {
+        creds: Credentials {
+            access_key_id: access_key_id.py_str(),
+            secret_access_key: secret_access_key.py_str().into(),
+            session_token: session_token.map(|t| t.py_str().into()),
         },
         expiry,
-    ))
+        unusable,
+    })
+}
+
+/// What a process answered.
+struct Answer {
+    creds: Credentials,
+    expiry: Option<Timestamp>,
+    /// The error signing with these keys will raise.
+    unusable: Option<Error>,
 }
 
 fn retrieval_error(msg: &str) -> Error {
@@ -125,13 +149,16 @@ mod tests {
 
     #[test]
     fn answers_and_their_errors() {
-        let (c, e) =
-            parse_output(br#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s"}"#).unwrap();
+        let Answer {
+            creds: c,
+            expiry: e,
+            ..
+        } = parse_output(br#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s"}"#).unwrap();
         assert_eq!(
             (c.access_key_id.as_str(), c.session_token, e),
             ("A", None, None)
         );
-        let (c, e) = parse_output(br#"{"Version": 1.0, "AccessKeyId": "A", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2024-01-02T05:00:00Z"}"#).unwrap();
+        let Answer { creds: c, expiry: e, .. } = parse_output(br#"{"Version": 1.0, "AccessKeyId": "A", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2024-01-02T05:00:00Z"}"#).unwrap();
         assert_eq!(c.session_token.as_ref().map(|t| t.expose()), Some("t"));
         assert_eq!(e, Some(Timestamp::from_secs(1704171600)));
         let err = |out: &[u8]| match parse_output(out) {

@@ -56,6 +56,68 @@ impl Value {
         }
     }
 
+    /// Python's `str(v)`: a str as it is, anything else as its `repr()`.
+    pub fn py_str(&self) -> String {
+        match self {
+            Value::Str(s) => s.clone(),
+            other => other.py_repr(),
+        }
+    }
+
+    /// Python's `repr(v)`: `None`, `True`, `1.5`, `nan`, `'s'`, `[1, 'a']`, `{'k': 2}`.
+    pub fn py_repr(&self) -> String {
+        let mut out = String::new();
+        self.write_repr(&mut out, 0);
+        out
+    }
+
+    fn write_repr(&self, out: &mut String, depth: usize) {
+        if depth > 400 {
+            out.push_str("...");
+            return;
+        }
+        match self {
+            Value::Null => out.push_str("None"),
+            Value::Bool(true) => out.push_str("True"),
+            Value::Bool(false) => out.push_str("False"),
+            Value::Int(i) => out.push_str(&i.to_string()),
+            Value::Float(f) => out.push_str(&float_repr(*f)),
+            Value::Str(s) => crate::repr::push_str_repr(s, out),
+            Value::List(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    v.write_repr(out, depth + 1);
+                }
+                out.push(']');
+            }
+            Value::Dict(items) => {
+                out.push('{');
+                for (i, (k, v)) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    crate::repr::push_str_repr(k, out);
+                    out.push_str(": ");
+                    v.write_repr(out, depth + 1);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    /// Python's `==` with an int (`1 == 1.0 == True`).
+    pub fn equals_int(&self, n: i128) -> bool {
+        match self {
+            Value::Int(i) => *i == n,
+            Value::Float(f) => *f == n as f64,
+            Value::Bool(b) => i128::from(*b) == n,
+            _ => false,
+        }
+    }
+
     /// The value as serde_json holds it (NaN and infinities, which it cannot, become null).
     pub fn to_serde(&self) -> serde_json::Value {
         use serde_json::Value as J;

@@ -79,8 +79,7 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
     } else {
         None
     };
-    ctx.configure_client()?;
-    let endpoint = sso::oidc_endpoint(&ctx, &resolved.region)?;
+    let endpoint = ctx.make_client(|ctx| sso::oidc_endpoint(ctx, &resolved.region))?;
     let login = Login {
         oidc: Oidc {
             http: ctx.aws_http()?,

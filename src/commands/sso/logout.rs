@@ -46,7 +46,7 @@ fn run(inv: &Invocation, _io: &mut Io) -> Result<(), Error> {
                 if !client_ready {
                     // The client's configuration: the profile, retries.
                     settings.scoped()?;
-                    ctx.configure_client()?;
+                    ctx.make_client(|_| Ok(()))?;
                     client_ready = true;
                 }
                 logout(&ctx, &value_str_or_text(&region), &contents)?;
