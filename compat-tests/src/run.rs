@@ -20,6 +20,10 @@ const PIPE_GRACE: Duration = Duration::from_secs(5);
 pub struct Runner {
     pub bin: PathBuf,
     pub faketime_lib: PathBuf,
+    /// Freeze the monotonic clock too, as the reference was recorded (record.py runs it so:
+    /// its retry back-off sleeps go wrong with a running monotonic clock under libfaketime).
+    /// Programs under test get `FAKETIME_DONT_FAKE_MONOTONIC=1` instead (FORMAT.md).
+    pub freeze_monotonic: bool,
 }
 
 /// A regular file below HOME: content and permission bits.
@@ -127,9 +131,11 @@ impl Runner {
         }
         // libfaketime, frozen wall clock, running monotonic clock (FORMAT.md).
         cmd.env("LD_PRELOAD", &self.faketime_lib)
-            .env("FAKETIME", &case.faketime)
-            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
-            .stdin(Stdio::piped())
+            .env("FAKETIME", &case.faketime);
+        if !self.freeze_monotonic {
+            cmd.env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+        }
+        cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             // Own process group, so a hung run is killed together with its helpers
