@@ -42,7 +42,7 @@ lines = [
     "",
     f"Produced by `scripts/bench` on {datetime.date.today().isoformat()}, "
     f"{os.cpu_count()} cores, {platform.system()} {platform.release()}. "
-    f"AWS CLI: `{cli_version.strip()}` (from PyPI). Medians of hyperfine runs without a shell; "
+    f"AWS CLI: `{cli_version.strip()}` (the version aws-eks-token reproduces). Medians of hyperfine runs without a shell; "
     "every network call goes to a fake STS / SSO portal on 127.0.0.1.",
     "",
     "| case | aws-eks-token | AWS CLI | /bin/true | ours / true | CLI / ours | peak RSS ours | peak RSS CLI |",
