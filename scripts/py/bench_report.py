@@ -62,7 +62,7 @@ fig, ax = plt.subplots(figsize=(10, 5))
 names = [n for n, _, _ in rows]
 xs = range(len(rows))
 width = 0.27
-for k, (who, label) in enumerate([("ours", "aws-eks-token"), ("cli", "AWS CLI"), ("true", "/bin/true")]):
+for k, (who, label) in enumerate([("ours", "aws-eks-token"), ("cli", "AWS CLI v2.36.7"), ("true", "/bin/true")]):
     ax.bar([x + (k - 1) * width for x in xs], [m[who] for _, m, _ in rows], width, label=label)
 ax.set_yscale("log")
 ax.set_ylabel("median wall time (ms, log scale)")
