@@ -366,6 +366,7 @@ fn assume_role(d: &mut Draw, s: &mut Setup) {
     if d.chance(10) {
         s.set_profile_key("duration_seconds", d.pick(&["900", "3600", "abc", "-1"]));
     }
+    cached_credentials(d, s, ROLE_CACHE_FILE, None);
     let mut answers = sts_answers(d, "AssumeRole");
     if d.chance(30) {
         // The chained role's first hop.
@@ -375,6 +376,37 @@ fn assume_role(d: &mut Draw, s: &mut Setup) {
         );
     }
     fake_sts(d, s, answers);
+}
+
+/// The CLI's cache file of the role `ROLE_ARN` (assume-role and web identity with no other
+/// role options), as in creds/assume-role-cache-hit.
+const ROLE_CACHE_FILE: &str = ".aws/cli/cache/68cb027cd378aac40125a108c805a4794ec225e0.json";
+/// The CLI's cache file of the SSO session `my-sso`, account 123456789012, role ReadOnly.
+const SSO_CACHE_FILE: &str = ".aws/cli/cache/31b260dab331b2af063485cea75f7b8b3cf54c71.json";
+
+/// Now and then credentials the CLI cached earlier: fresh, about to expire, expired, or
+/// with an odd expiration. (Corrupt files are left out: we ignore and replace them, a
+/// deliberate difference.)
+fn cached_credentials(d: &mut Draw, s: &mut Setup, path: &str, provider: Option<&str>) {
+    if !d.chance(25) {
+        return;
+    }
+    let expiration = d.weighted(&[
+        (40, "2024-01-02T04:04:05+00:00"),
+        (10, "2024-01-02T04:04:05Z"),
+        (10, "2024-01-02T04:04:05.123456+00:00"),
+        (15, "2024-01-02T03:15:00+00:00"),
+        (15, "2024-01-01T00:00:00+00:00"),
+        (5, "2024-01-02T05:04:05+02:00"),
+        (5, "2024-01-02 04:04:05"),
+    ]);
+    d.tag(format!("cached credentials expiring {expiration}"));
+    let mut doc = json!({"Credentials": {"AccessKeyId": "ASIAFROMCACHE", "SecretAccessKey": "cachedsecret",
+        "SessionToken": "cachedtoken", "Expiration": expiration}});
+    if let Some(p) = provider {
+        doc["ProviderType"] = p.into();
+    }
+    s.case.file(path, doc.to_string(), 0o600);
 }
 
 fn web_identity(d: &mut Draw, s: &mut Setup) {
@@ -404,6 +436,7 @@ fn web_identity(d: &mut Draw, s: &mut Setup) {
             s.set_profile_key("role_session_name", "prof-session");
         }
     }
+    cached_credentials(d, s, ROLE_CACHE_FILE, None);
     let answers = sts_answers(d, "AssumeRoleWithWebIdentity");
     fake_sts(d, s, answers);
 }
@@ -465,6 +498,9 @@ fn sso(d: &mut Draw, s: &mut Setup) {
         let text = serde_json::to_string_pretty(&token).unwrap();
         s.case
             .file(&format!(".aws/sso/cache/{cache_name}.json"), text, 0o600);
+    }
+    if !legacy {
+        cached_credentials(d, s, SSO_CACHE_FILE, Some("sso"));
     }
     if state == "refresh" && !legacy {
         let oidc = d.port();
@@ -964,12 +1000,35 @@ pub fn misc(d: &mut Draw, s: &mut Setup) {
         }
     }
     if d.chance(3) {
-        let v = d.pick(&["standard", "legacy", "adaptive", "bogus"]);
+        // Not adaptive after a throttling answer: its rate limiter waits for the monotonic
+        // clock, which libfaketime freezes for the reference, so the reference would hang.
+        let throttled = d.tags().iter().any(|t| t.contains("thrott"));
+        let modes: &[&str] = if throttled {
+            &["standard", "legacy", "bogus"]
+        } else {
+            &["standard", "legacy", "adaptive", "bogus"]
+        };
+        let v = d.pick(modes);
         d.tag(format!("retry mode {v}"));
         if d.chance(50) {
             s.case.set_env("AWS_RETRY_MODE", v);
         } else {
             s.set_profile_key("retry_mode", v);
+        }
+    }
+    if d.chance(3) {
+        let closed = format!("http://127.0.0.1:{}", d.port());
+        let (var, value) = d.pick(&[
+            ("HTTPS_PROXY", closed.clone()),
+            ("HTTP_PROXY", closed.clone()),
+            ("https_proxy", "not a proxy".to_owned()),
+            ("AWS_CA_BUNDLE", "$HOME/no-such-ca.pem".to_owned()),
+        ]);
+        d.tag(format!("{var}={value}"));
+        s.case.set_env(var, value);
+        if var.ends_with("PROXY") && d.chance(50) {
+            s.case
+                .set_env("NO_PROXY", d.pick(&["127.0.0.1", "*", "example.com"]));
         }
     }
     if d.chance(5) {
@@ -986,7 +1045,7 @@ pub fn misc(d: &mut Draw, s: &mut Setup) {
         d.tag(format!("flag {}", o.name));
         s.opts.push(o);
     }
-    if d.chance(5) {
+    if d.chance(3) {
         let junk = d.weighted(&[
             (20, vec!["--bogus"]),
             (15, vec!["--bogus", "value"]),
@@ -1064,7 +1123,8 @@ pub fn exec_info(d: &mut Draw, s: &mut Setup) {
             ])
             .to_owned(),
         5 => {
-            let n = d.pick(&[50usize, 998, 1000, 5000, 100_000]);
+            // At most 20,000 deep: an environment string may not exceed 128 KiB.
+            let n = d.pick(&[50usize, 998, 1000, 5000, 20_000]);
             d.tag(format!("exec info nested {n} deep"));
             if d.chance(50) {
                 format!("{}{}", "[".repeat(n), "]".repeat(n))

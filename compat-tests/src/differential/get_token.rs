@@ -25,7 +25,7 @@ const CLUSTER_NAMES: &[(u32, &str)] = &[
     (3, "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"),
     (3, "クラスター"),
     (3, "with space"),
-    (3, "-dash"),
+    (1, "-dash"),
     (3, "a=b"),
     (2, "line\nbreak"),
     (2, "%41"),

@@ -396,7 +396,7 @@ pub fn assemble(
     let mut after = Vec::new();
     for o in opts {
         let mut words = Vec::new();
-        let name = if d.chance(6) {
+        let name = if d.chance(3) {
             // A prefix: argparse takes it when it is unambiguous.
             let cut = d.rng.range(3, o.name.len() - 1);
             d.tag(format!("prefix {}", &o.name[..cut]));
@@ -415,7 +415,7 @@ pub fn assemble(
         let place = match o.scope {
             Scope::Global => d.weighted(&[(25, 0), (10, 1), (65, 2)]),
             Scope::Command => {
-                if d.chance(2) {
+                if d.chance(1) {
                     d.tag("command option before the operation");
                     1
                 } else {
