@@ -15,7 +15,8 @@
 //! - `DIFF_CASES`: how many cases (default 1000), spread over the seeds.
 //! - `DIFF_SEED`: comma-separated seeds (default `1,2,3,4`), or `time` for one seed taken
 //!   from the clock (printed).
-//! - `DIFF_CASE=SEED:INDEX`: only that case, with both outcomes printed.
+//! - `DIFF_CASE=SEED:INDEX`: only that case, printed with the reference's outcome (and the
+//!   difference, if any).
 //! - `DIFF_JOBS`: cases run at once (default 2 × CPUs, at most 8).
 //! - `DIFF_SAVE=DIR`: also write each differing case (with the reference's outcome as
 //!   `expect`) to `DIR/<name>.json`.
@@ -127,8 +128,9 @@ fn parse(g: &Generated, v: &Value) -> Result<Case, String> {
 }
 
 enum Verdict {
-    /// Ours behaves as the reference, which exited with this code.
-    Same(i32),
+    /// Ours behaves as the reference, which exited with this code; the case with the
+    /// reference's outcome.
+    Same(i32, Value),
     /// Ours differs from the reference: the mismatches and the case with the reference's
     /// outcome as `expect`.
     Differs(Vec<Mismatch>, Value),
@@ -176,7 +178,7 @@ fn check(tools: &Tools, g: &Generated) -> Verdict {
     };
     let mismatches = compare::compare(&case, &ours);
     if mismatches.is_empty() {
-        return Verdict::Same(case.expect.rc);
+        return Verdict::Same(case.expect.rc, full);
     }
     match tools.reference.run(&case) {
         Err(e) => Verdict::Error(e),
@@ -435,7 +437,7 @@ fn main_inner() -> Result<ExitCode, String> {
                     let _lock = print.lock().unwrap();
                     report(&g, &verdict, cfg);
                     let slot = match verdict {
-                        Verdict::Same(rc) => {
+                        Verdict::Same(rc, _) => {
                             *exit_codes.lock().unwrap().entry(rc).or_default() += 1;
                             0
                         }
@@ -488,9 +490,9 @@ fn report(g: &Generated, verdict: &Verdict, cfg: &Config) {
     let head = format!("seed {} case {} ({})", g.seed, g.index, g.name);
     let case_json = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
     match verdict {
-        Verdict::Same(_) => {
+        Verdict::Same(_, full) => {
             if cfg.only.is_some() {
-                println!("SAME {head}\n{}", case_json(&g.input));
+                println!("SAME {head}\n{}", case_json(full));
             }
         }
         Verdict::Differs(m, full) => {
