@@ -1,6 +1,7 @@
 //! `aws … eks get-token …` invocations.
 
 use super::common::{self, Setup};
+use super::credentials;
 use super::spec::{CaseSpec, Draw, Opt};
 use super::Generator;
 
@@ -44,7 +45,7 @@ impl Generator for GetToken {
     fn generate(&self, d: &mut Draw) -> CaseSpec {
         let mut s = Setup::new(d);
         common::profile(d, &mut s);
-        common::credentials(d, &mut s);
+        credentials::credentials(d, &mut s);
         if d.chance(3) {
             d.tag("--no-sign-request");
             s.opts.push(Opt::flag("--no-sign-request"));
@@ -62,8 +63,8 @@ impl Generator for GetToken {
             ]);
             d.tag(format!("--role-arn {arn:?}"));
             s.opts.push(Opt::command("--role-arn", arn));
-            let answers = common::sts_answers(d, "AssumeRole");
-            common::fake_sts(d, &mut s, answers);
+            let answers = credentials::sts_answers(d, "AssumeRole");
+            credentials::fake_sts(d, &mut s, answers);
         }
         common::output(d, &mut s, FIELDS);
         common::misc(d, &mut s);

@@ -27,6 +27,7 @@
 //! own fake-server ports (12 per job in 28700-28795).
 
 pub mod common;
+pub mod credentials;
 pub mod get_token;
 pub mod query;
 pub mod rng;
