@@ -152,7 +152,8 @@ pub fn load(id: &str, path: &Path) -> Result<Case, String> {
     parse(id, &v)
 }
 
-fn parse(id: &str, v: &Value) -> Result<Case, String> {
+/// A case from its JSON value (as in a case file); `id` is `category/name`.
+pub fn parse(id: &str, v: &Value) -> Result<Case, String> {
     let o = v.as_object().ok_or("case is not a JSON object")?;
     let file_name = id.rsplit('/').next().unwrap_or(id);
     if o.get("name").and_then(Value::as_str) != Some(file_name) {

@@ -32,6 +32,7 @@ pub mod apiserver;
 pub mod case;
 pub mod compare;
 pub mod diff;
+pub mod differential;
 pub mod known;
 pub mod run;
 pub mod server;
@@ -105,6 +106,7 @@ fn main_inner(stand_in_browser: &Path) -> Result<bool, String> {
             .map(str::to_owned)
             .collect(),
         windows,
+        freeze_monotonic: false,
     };
     check_faketime(&runner.faketime_lib)?;
 
@@ -282,7 +284,7 @@ fn print_failure(tag: &str, id: &str, mismatches: &[Mismatch]) {
     }
 }
 
-fn workspace_root() -> PathBuf {
+pub fn workspace_root() -> PathBuf {
     // At run time cargo sets CARGO_MANIFEST_DIR to compat-tests/; fall back to the value
     // at build time when the test binary is started directly.
     let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
@@ -291,7 +293,7 @@ fn workspace_root() -> PathBuf {
     manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }
 
-fn binary_under_test(root: &Path) -> Result<PathBuf, String> {
+pub fn binary_under_test(root: &Path) -> Result<PathBuf, String> {
     let (bin, explicit) = match std::env::var_os("AWS_EKS_TOKEN_BIN") {
         Some(b) if !b.is_empty() => (root.join(b), true),
         _ => {
@@ -316,7 +318,7 @@ fn binary_under_test(root: &Path) -> Result<PathBuf, String> {
     })
 }
 
-fn faketime_lib() -> Result<PathBuf, String> {
+pub fn faketime_lib() -> Result<PathBuf, String> {
     if let Some(p) = std::env::var_os("FAKETIME_LIB").filter(|p| !p.is_empty()) {
         let p = PathBuf::from(p);
         return if p.is_file() {
@@ -353,7 +355,7 @@ fn faketime_lib() -> Result<PathBuf, String> {
 }
 
 /// Makes sure the preloaded library really freezes the wall clock.
-fn check_faketime(lib: &Path) -> Result<(), String> {
+pub fn check_faketime(lib: &Path) -> Result<(), String> {
     let out = std::process::Command::new("/bin/date")
         .args(["-u", "+%Y-%m-%dT%H:%M:%S"])
         .env_clear()

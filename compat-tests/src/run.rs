@@ -26,6 +26,10 @@ pub struct Runner {
     pub wrapper: Vec<String>,
     /// The binary is a Windows program (`GOLDEN_WINDOWS`): see [`Runner::windows_env`].
     pub windows: bool,
+    /// Freeze the monotonic clock too, as the reference was recorded (record.py runs it so:
+    /// its retry back-off sleeps go wrong with a running monotonic clock under libfaketime).
+    /// Programs under test get `FAKETIME_DONT_FAKE_MONOTONIC=1` instead (FORMAT.md).
+    pub freeze_monotonic: bool,
 }
 
 /// A regular file below HOME: content and permission bits.
@@ -161,9 +165,11 @@ impl Runner {
         }
         // libfaketime, frozen wall clock, running monotonic clock (FORMAT.md).
         cmd.env("LD_PRELOAD", &self.faketime_lib)
-            .env("FAKETIME", &case.faketime)
-            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
-            .stdin(Stdio::piped())
+            .env("FAKETIME", &case.faketime);
+        if !self.freeze_monotonic {
+            cmd.env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+        }
+        cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             // Own process group, so a hung run is killed together with its helpers

@@ -42,7 +42,7 @@ lines = [
     "",
     f"Produced by `scripts/bench` on {datetime.date.today().isoformat()}, "
     f"{os.cpu_count()} cores, {platform.system()} {platform.release()}. "
-    f"AWS CLI: `{cli_version.strip()}` (from PyPI). Medians of hyperfine runs without a shell; "
+    f"AWS CLI: `{cli_version.strip()}` (the version aws-eks-token reproduces). Medians of hyperfine runs without a shell; "
     "every network call goes to a fake STS / SSO portal on 127.0.0.1.",
     "",
     "| case | aws-eks-token | AWS CLI | /bin/true | ours / true | CLI / ours | peak RSS ours | peak RSS CLI |",
@@ -62,7 +62,7 @@ fig, ax = plt.subplots(figsize=(10, 5))
 names = [n for n, _, _ in rows]
 xs = range(len(rows))
 width = 0.27
-for k, (who, label) in enumerate([("ours", "aws-eks-token"), ("cli", "AWS CLI"), ("true", "/bin/true")]):
+for k, (who, label) in enumerate([("ours", "aws-eks-token"), ("cli", "AWS CLI v2.36.7"), ("true", "/bin/true")]):
     ax.bar([x + (k - 1) * width for x in xs], [m[who] for _, m, _ in rows], width, label=label)
 ax.set_yscale("log")
 ax.set_ylabel("median wall time (ms, log scale)")
