@@ -69,6 +69,11 @@ impl Error {
         }
     }
 
+    /// Whether the error format decides how this error is written.
+    pub fn uses_error_format(&self) -> bool {
+        self.error_info().is_some()
+    }
+
     /// The error dict the structured formats render (`None` for unstructured errors).
     fn error_info(&self) -> Option<Map<String, Value>> {
         let pair = |code: &str, message: String| {

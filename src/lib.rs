@@ -44,6 +44,9 @@ struct ErrorStyle {
     color: Color,
     /// Before `CLIDriver.main`: `AWSCLIEntryPoint` catches the exception.
     entry_point: bool,
+    /// In the main parser and the top-level handlers, an unknown format name is warned
+    /// about before a structured error (the format name).
+    warn_invalid: Option<String>,
 }
 
 /// Run `aws <args>` and return the exit code.
@@ -53,6 +56,7 @@ pub fn run(args: &[String], env: Env, io: &mut Io) -> i32 {
         format: Some(ErrorFormat::Enhanced),
         color: Color::Auto,
         entry_point: true,
+        warn_invalid: None,
     };
     let Err(e) = drive(args, env, io, &mut style) else {
         return 0;
@@ -67,7 +71,10 @@ pub fn run(args: &[String], env: Env, io: &mut Io) -> i32 {
             "main()"
         }
     );
-    let text = render_error(&e, &style, io);
+    let mut text = render_error(&e, &style, io);
+    if let Some(name) = style.warn_invalid.as_ref().filter(|_| e.uses_error_format()) {
+        text = format!("Invalid cli_error_format: '{name}'. Using 'enhanced' format.\n{text}");
+    }
     let _ = io.stderr.write_all(text.as_bytes());
     let _ = io.stderr.flush();
     e.exit_code()
@@ -87,6 +94,7 @@ fn drive(args: &[String], env: Env, io: &mut Io, style: &mut ErrorStyle) -> Resu
     // of the environment and profile, not the flag.
     style.entry_point = false;
     style.format = settings.error_format(None);
+    style.warn_invalid = settings.invalid_error_format(None);
     let (globals, service, rest) = match cli::main_pass(args, Some(&commands::services()))? {
         MainParse::Version => {
             let _ = writeln!(io.stdout, "{}", version::line());
@@ -98,11 +106,17 @@ fn drive(args: &[String], env: Env, io: &mut Io, style: &mut ErrorStyle) -> Resu
             rest,
         } => (*globals, service, rest),
     };
-    let settings = settings.with_profile(globals.profile.clone());
-    style.format = settings.error_format(globals.cli_error_format.as_deref());
+    // The top-level handlers: the error format is resolved with the flag, but with the
+    // profile of the environment (the session does not have `--profile` yet).
+    let flag = globals.cli_error_format.as_deref();
+    style.format = settings.error_format(flag);
+    style.warn_invalid = settings.invalid_error_format(flag);
     style.color = Color::parse(globals.color.as_deref());
-
     let handled = top_level_handlers(&settings, &globals, args)?;
+
+    let settings = settings.with_profile(globals.profile.clone());
+    style.format = settings.error_format(flag);
+    style.warn_invalid = None;
 
     // The service's parser, the operation's parser, the command.
     let (operation, rest) = cli::service_pass(&rest, Some(&commands::operations(&service)))?;

@@ -399,15 +399,26 @@ impl Settings {
     /// enhanced, lower-cased (an unknown name is enhanced too); `None` when the profile
     /// lookup itself fails (the CLI then prints the bare message).
     pub fn error_format(&self, flag: Option<&str>) -> Option<ErrorFormat> {
-        let name = match flag.filter(|f| !f.is_empty()) {
+        let name = self.error_format_name(flag)?;
+        Some(ErrorFormat::parse(&name).unwrap_or(ErrorFormat::Enhanced))
+    }
+
+    /// The lower-cased format name when it is one the CLI does not know (it then warns
+    /// `Invalid cli_error_format: 'x'. Using 'enhanced' format.` in its early stages).
+    pub fn invalid_error_format(&self, flag: Option<&str>) -> Option<String> {
+        self.error_format_name(flag)
+            .filter(|name| ErrorFormat::parse(name).is_none())
+    }
+
+    fn error_format_name(&self, flag: Option<&str>) -> Option<String> {
+        Some(match flag.filter(|f| !f.is_empty()) {
             Some(f) => f.to_lowercase(),
             None => match self.var(&["AWS_CLI_ERROR_FORMAT"], "cli_error_format") {
                 Ok(Some(f)) if !f.is_empty() => f.to_lowercase(),
                 Ok(_) => "enhanced".into(),
                 Err(_) => return None,
             },
-        };
-        Some(ErrorFormat::parse(&name).unwrap_or(ErrorFormat::Enhanced))
+        })
     }
 
     /// The home directory `~` stands for (`None` when there is none).
