@@ -36,6 +36,9 @@ pub enum Error {
     /// A generic operation's leftover arguments (`UnknownArgumentError`): argparse's usage
     /// block, then the message, in every error format: rc 252.
     UnknownOptions(String),
+    /// An error written while colorama wraps stderr (`--output table` with colour made the
+    /// formatter, which calls `colorama.init(autoreset=True)`): a reset after each write.
+    Autoreset(Box<Error>),
     /// Writing to stdout failed with EPIPE (the reader went away): the CLI prints the
     /// error, then Python fails to flush stdout again at exit (rc 120).
     BrokenPipe(String),
@@ -66,12 +69,16 @@ impl Error {
             Error::General(_) => 255,
             Error::MissingCluster => 1,
             Error::BrokenPipe(_) => 120,
+            Error::Autoreset(e) => e.exit_code(),
         }
     }
 
     /// Whether the error format decides how this error is written.
     pub fn uses_error_format(&self) -> bool {
-        self.error_info().is_some()
+        match self {
+            Error::Autoreset(e) => e.uses_error_format(),
+            _ => self.error_info().is_some(),
+        }
     }
 
     /// The error dict the structured formats render (`None` for unstructured errors).
@@ -97,7 +104,8 @@ impl Error {
             Error::General(_)
             | Error::MissingCluster
             | Error::BrokenPipe(_)
-            | Error::UnknownOptions(_) => None,
+            | Error::UnknownOptions(_)
+            | Error::Autoreset(_) => None,
         }
     }
 
@@ -134,6 +142,14 @@ impl Error {
         render: &dyn Fn(ErrorFormat, &Value) -> Result<String, String>,
     ) -> String {
         let info = match self {
+            // `write_error` writes "\n", the message, then "\n": three writes.
+            Error::Autoreset(e) => {
+                let text = e.render(format, render);
+                return match text.strip_prefix('\n').and_then(|t| t.strip_suffix('\n')) {
+                    Some(middle) => format!("\n\x1b[0m{middle}\x1b[0m\n\x1b[0m"),
+                    None => format!("{text}\x1b[0m"),
+                };
+            }
             Error::MissingCluster => {
                 return "Either parameter --cluster-name or --cluster-id must be specified.\n"
                     .into()

@@ -201,6 +201,7 @@ fn check_auto_prompt(args: &[String]) -> Result<(), Error> {
 fn render_error(e: &Error, style: &ErrorStyle, io: &Io) -> String {
     let width = io.width();
     e.render(style.format, &|format, value| {
+        let value = &pystd::json::Value::from_serde(value);
         let Some(output) = format.output() else {
             return Err("not a structured format".into());
         };

@@ -49,7 +49,7 @@ pub fn presign_get_caller_identity(
         now,
     };
     let params = [("Action", "GetCallerIdentity"), ("Version", "2011-06-15")];
-    sigv4::presign(creds, &endpoint.url, &req, &params, 60, &scope)
+    sigv4::presign(creds, &endpoint.bare_url, &req, &params, 60, &scope)
 }
 
 #[cfg(test)]
@@ -62,6 +62,7 @@ mod tests {
             access_key_id: "AKIDEXAMPLE".into(),
             secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),
             session_token: None,
+            unusable: None,
         }
     }
 
@@ -151,6 +152,7 @@ mod tests {
             access_key_id: "ASIAR2TG44V6AS3ZZE7C".into(),
             secret_access_key: "4KD5cntGcVmLWRdF5wvNRuzNL5Qxmp6OKVY6Fz/Q".into(),
             session_token: None,
+            unusable: None,
         };
         let t = token(
             Some(&c),

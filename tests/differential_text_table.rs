@@ -282,14 +282,14 @@ fn random_document(rng: &mut Rng) -> Value {
 /// `{"error": message, "partial": text written before it}` (`partial` for text only).
 fn text_result(value: &Value) -> Value {
     let mut out = String::new();
-    match write_text(value, &mut out) {
+    match write_text(&pystd::json::Value::from_serde(value), &mut out) {
         Ok(()) => Value::String(out),
         Err(e) => json!({"error": e, "partial": out}),
     }
 }
 
 fn table_result(value: &Value, title: &str, width: usize, color: bool) -> Value {
-    match format_table(value, title, width, color) {
+    match format_table(&pystd::json::Value::from_serde(value), title, width, color) {
         Ok(s) => Value::String(s),
         Err(e) => json!({"error": e}),
     }

@@ -108,6 +108,7 @@ fn assumed(key_id: &str, secret: &str, token: &str) -> Credentials {
         access_key_id: key_id.into(),
         secret_access_key: secret.into(),
         session_token: Some(token.into()),
+        unusable: None,
     }
 }
 

@@ -34,6 +34,8 @@ impl Eks<'_> {
         );
         let mut headers = Vec::new();
         if let Some(creds) = self.signer {
+            self.endpoint.check_signable()?;
+            creds.check_usable()?;
             let request = sigv4::Request {
                 method: "GET",
                 host: &self.endpoint.host,

@@ -20,6 +20,19 @@ pub struct Endpoint {
     /// URL's own query string (an unsigned token is this URL).
     pub bare_url: String,
     pub signing_region: String,
+    /// Python's error for the URL's port (`urlsplit(url).port`), which botocore only
+    /// meets when it signs (`_canonical_host`).
+    pub port_error: Option<String>,
+}
+
+impl Endpoint {
+    /// Whether a request to this endpoint can be signed (botocore reads the port then).
+    pub fn check_signable(&self) -> Result<(), Error> {
+        match &self.port_error {
+            Some(e) => Err(Error::General(e.clone())),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The inputs of the endpoint rules.
@@ -306,8 +319,16 @@ pub fn eks_endpoint(cfg: &EndpointConfig) -> Result<Endpoint, Error> {
     log_result(&url, build(&url, region))
 }
 
+/// An endpoint URL `build` refused: botocore raises it later than the other endpoint
+/// errors, when it creates the endpoint (after the retry settings).
+pub fn is_invalid_url(e: &Error) -> bool {
+    matches!(e, Error::General(m) if m.starts_with(INVALID_URL))
+}
+
+const INVALID_URL: &str = "Invalid endpoint: ";
+
 fn build(url: &str, region: &str) -> Result<Endpoint, Error> {
-    let invalid = || Error::General(format!("Invalid endpoint: {url}"));
+    let invalid = || Error::General(format!("{INVALID_URL}{url}"));
     let parts = UrlParts::split(url).ok_or_else(invalid)?;
     let hostname = parts.hostname().ok_or_else(invalid)?;
     if !valid_hostname(&hostname) && !parts.is_ipv6() {
@@ -323,7 +344,8 @@ fn build(url: &str, region: &str) -> Result<Endpoint, Error> {
         "https" => Some(443),
         _ => None,
     };
-    if let Some(port) = parts.port().map_err(Error::General)? {
+    let port = parts.port();
+    if let Ok(Some(port)) = port {
         if Some(port) != default_port {
             host = format!("{host}:{port}");
         }
@@ -343,6 +365,7 @@ fn build(url: &str, region: &str) -> Result<Endpoint, Error> {
         host,
         path,
         signing_region: region.to_string(),
+        port_error: port.err(),
     })
 }
 

@@ -199,6 +199,9 @@ impl HttpError {
     }
 }
 
+/// The longest timeout Python's `socket.settimeout` takes: `PyTime_t` nanoseconds in an i64.
+const PYTIME_MAX_SECONDS: u64 = i64::MAX as u64 / 1_000_000_000;
+
 /// A blocking HTTP client; the TLS setup and agents are made on the first request.
 pub struct Client {
     opts: Options,
@@ -234,6 +237,22 @@ impl Client {
     }
 
     fn send_quietly(&self, req: &Request) -> Result<Response, HttpError> {
+        // Python keeps socket timeouts as nanoseconds in an i64: a timeout beyond that fails
+        // when the socket gets it (the connect timeout before connecting, the read
+        // timeout once the request was sent).
+        let too_large = |t: Option<Duration>| t.is_some_and(|d| d.as_secs() > PYTIME_MAX_SECONDS);
+        let pytime_error = || HttpError::Other("timestamp too large to convert to C PyTime_t".into());
+        if too_large(self.opts.connect_timeout) {
+            return Err(pytime_error());
+        }
+        // urllib3's pool manager knows http and https only.
+        let scheme = req.url.split_once("://").map_or("", |(s, _)| s);
+        if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+            return Err(HttpError::Other(format!(
+                "Not supported URL scheme {}",
+                scheme.to_ascii_lowercase()
+            )));
+        }
         let proxy = self.opts.proxies.as_ref().and_then(|p| p.for_url(&req.url));
         let agent = self.agent(&req.url, proxy.as_deref())?;
         let mut builder = ureq::http::Request::builder()
@@ -259,6 +278,9 @@ impl Client {
                 )
             })
             .collect();
+        if too_large(self.opts.read_timeout) {
+            return Err(pytime_error());
+        }
         let body = response
             .body_mut()
             .with_config()

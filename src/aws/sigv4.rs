@@ -17,6 +17,18 @@ pub struct Credentials {
     pub access_key_id: String,
     pub secret_access_key: SecretString,
     pub session_token: Option<SecretString>,
+    /// Why these keys cannot sign: a `credential_process` key that is not a str, which
+    /// botocore holds and fails on only when it joins the key into the signing scope.
+    pub unusable: Option<String>,
+}
+
+impl Credentials {
+    pub fn check_usable(&self) -> Result<(), crate::error::Error> {
+        match &self.unusable {
+            Some(e) => Err(crate::error::Error::General(e.clone())),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The parts of a request that are signed. `headers` are the request's own signed
@@ -107,7 +119,17 @@ pub fn presign(
         .iter()
         .map(|(k, v)| (quote(k, ""), quote(v, "")))
         .collect();
+    // A query string of the URL itself is signed too, as it is written
+    // (`_canonical_query_string_url`), and the parameters follow it.
+    let (url, own_query) = match url.split_once('?') {
+        Some((base, q)) => (base, Some(q)),
+        None => (url, None),
+    };
     let mut sorted = encoded.clone();
+    for pair in own_query.into_iter().flat_map(|q| q.split('&')) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        sorted.push((k.to_string(), v.to_string()));
+    }
     sorted.sort();
     let canonical_query = join_query(&sorted);
     let (signature, _) = signature(
@@ -119,7 +141,11 @@ pub fn presign(
         &headers,
         scope,
     );
-    format!("{url}?{}&X-Amz-Signature={signature}", join_query(&encoded))
+    let own_query = own_query.map_or(String::new(), |q| format!("{q}&"));
+    format!(
+        "{url}?{own_query}{}&X-Amz-Signature={signature}",
+        join_query(&encoded)
+    )
 }
 
 fn join_query(pairs: &[(String, String)]) -> String {
@@ -237,6 +263,7 @@ mod tests {
             access_key_id: "AKIDEXAMPLE".into(),
             secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),
             session_token: session_token.map(SecretString::from),
+            unusable: None,
         }
     }
 

@@ -58,6 +58,7 @@ impl StsResponse {
             access_key_id: self.credential("AccessKeyId")?,
             secret_access_key: self.credential("SecretAccessKey")?.into(),
             session_token: Some(self.credential("SessionToken")?.into()),
+            unusable: None,
         })
     }
 }
@@ -101,6 +102,8 @@ impl Sts<'_> {
         let content_type = "application/x-www-form-urlencoded; charset=utf-8";
         let mut headers = vec![("Content-Type".to_string(), content_type.to_string())];
         if let Some(creds) = self.signer {
+            self.endpoint.check_signable()?;
+            creds.check_usable()?;
             let request = sigv4::Request {
                 method: "POST",
                 host: &self.endpoint.host,

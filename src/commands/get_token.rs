@@ -84,6 +84,11 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
         return Err(Error::NoCredentials);
     }
     let creds = creds.filter(|_| !unsigned);
+    if let Some(c) = &creds {
+        // SigV4QueryAuth joins the key into the scope before it reads the port.
+        c.check_usable()?;
+        endpoint.check_signable()?;
+    }
     let token = token::token(creds.as_ref(), &endpoint, &id, UtcTime::now());
     let expiration = UtcTime::now().plus_seconds(14 * 60).rfc3339();
 
@@ -147,6 +152,9 @@ fn assume_role(
         call()?;
         return Ok(None);
     };
+    // What signing would refuse is refused before the cache is read.
+    endpoint.check_signable()?;
+    source.check_usable()?;
     // The CLI calls AssumeRole every time; we cache the result under our own directory,
     // keyed by everything that decides it, in the CLI's layout, and make one call for many
     // processes started together (see credentials::single_flight).

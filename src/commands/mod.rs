@@ -100,21 +100,27 @@ impl Invocation {
         title: &str,
         document: &serde_json::Value,
     ) -> Result<(), Error> {
-        let searched;
-        let document = match &self.query {
-            // `--output off` has no formatter: the query never runs.
-            Some(_) if format == OutputFormat::Off => document,
-            Some(q) => {
-                searched = q.search(document).map_err(Error::General)?;
-                &searched
-            }
-            None => document,
+        // A coloured table formatter wraps stderr too (colorama): the errors from here on
+        // are written with resets.
+        let autoreset = format == OutputFormat::Table && self.color(io);
+        let failed = |e: String| match autoreset {
+            true => Error::Autoreset(Box::new(Error::General(e))),
+            false => Error::General(e),
         };
+        // The Python objects the CLI formats (ints, floats, inf and nan as Python has them).
+        let mut document = pystd::json::Value::from_serde(document);
+        match &self.query {
+            // `--output off` has no formatter: the query never runs.
+            Some(_) if format == OutputFormat::Off => {}
+            Some(q) => document = q.search(&document).map_err(failed)?,
+            None => {}
+        }
+        let document = &document;
         let Rendered { text, error } =
             output::render(format, title, document, self.color(io), io.width());
         io.out(&text)?;
         match error {
-            Some(e) => Err(Error::General(e)),
+            Some(e) => Err(failed(e)),
             None => Ok(()),
         }
     }

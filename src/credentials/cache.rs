@@ -177,7 +177,7 @@ fn write_target(path: PathBuf) -> PathBuf {
 /// `separators=(',', ':')` when `compact`: botocore's cache files and cache keys.
 pub fn py_dumps(value: &Value, sort_keys: bool, compact: bool) -> String {
     pystd::json::dumps_with(
-        value,
+        &pystd::json::Value::from_serde(value),
         pystd::json::Style {
             indent: None,
             ensure_ascii: true,
@@ -315,6 +315,7 @@ pub fn credentials_from(creds: &Value) -> Result<Credentials, Error> {
         access_key_id: text("AccessKeyId")?,
         secret_access_key: text("SecretAccessKey")?.into(),
         session_token: Some(text("SessionToken")?.into()),
+        unusable: None,
     })
 }
 

@@ -80,6 +80,7 @@ impl Fetch {
             access_key_id: text("AccessKeyId")?,
             secret_access_key: text("SecretAccessKey")?.into(),
             session_token: Some(text("Token")?.into()),
+            unusable: None,
         };
         let expiry = cache::parse_time_value(cache::py_index(&body, "Expiration")?)?;
         Ok((creds, expiry))

@@ -287,6 +287,7 @@ fn credentials_of(value: &Value, now: UtcTime) -> Result<(Credentials, Timestamp
         access_key_id: field("AccessKeyId"),
         secret_access_key: field("SecretAccessKey").into(),
         session_token: Some(field("Token").into()),
+        unusable: None,
     };
     Ok((creds, Timestamp::parse(&expiration)?))
 }

@@ -78,7 +78,8 @@ impl<'a> Ctx<'a> {
 
     /// What botocore checks when it makes a client, after loading the credential chain,
     /// in its order (`ClientArgsCreator.compute_client_args`): the profile's `s3` section,
-    /// the client's endpoint (`endpoint`), the retry settings, then the timeouts (urllib3's
+    /// the client's endpoint (`endpoint`), the retry settings, the endpoint's URL, then the
+    /// timeouts (urllib3's
     /// `Timeout` refuses a negative one; the CLI turns 0 into "none").
     pub fn make_client<T>(
         &mut self,
@@ -90,8 +91,13 @@ impl<'a> Ctx<'a> {
         if matches!(s3, Some(Value::Text(t)) if t.is_empty()) {
             return Err(Error::General("'str' object has no attribute 'get'".into()));
         }
-        let endpoint = endpoint(self)?;
+        let endpoint = endpoint(self);
+        if matches!(&endpoint, Err(e) if !endpoint::is_invalid_url(e)) {
+            return endpoint;
+        }
         self.configure_retries()?;
+        // `EndpointCreator.create_endpoint` refuses the URL after the retry settings.
+        let endpoint = endpoint?;
         for (name, value) in [
             ("connect", self.cli_timeouts.0),
             ("read", self.cli_timeouts.1),
@@ -233,9 +239,6 @@ pub fn resolve_region(settings: &Settings, flag: Option<&str>) -> Result<Option<
 pub enum Source {
     /// Keys that never expire.
     Static(Credentials),
-    /// Keys that fail when they sign, with this error (a `credential_process` answer
-    /// whose key is not a str).
-    Unusable(Error),
     /// Credentials with an expiry and the way to fetch them again (botocore
     /// `RefreshableCredentials`).
     Refreshable {
@@ -273,7 +276,6 @@ impl Source {
     pub fn frozen(self, ctx: &Ctx) -> Result<Credentials, Error> {
         let (creds, expiry) = match self {
             Source::Static(c) => return Ok(c),
-            Source::Unusable(e) => return Err(e),
             Source::Deferred(d) => match d {
                 Deferred::AssumeRole(plan) => plan.fetch(ctx)?,
                 Deferred::WebIdentity(plan) => plan.fetch(ctx)?,
@@ -474,6 +476,7 @@ fn from_env(settings: &Settings) -> Result<Option<Source>, Error> {
         access_key_id: access_key_id.into(),
         secret_access_key: secret.into(),
         session_token: session_token.map(Into::into),
+        unusable: None,
     };
     Ok(Some(match env.non_empty("AWS_CREDENTIAL_EXPIRATION") {
         None => Source::Static(creds),
@@ -501,6 +504,7 @@ fn from_section(section: &Section, method: &str) -> Result<Option<Credentials>, 
         access_key_id,
         secret_access_key: secret.into(),
         session_token: session_token.map(Into::into),
+        unusable: None,
     }))
 }
 
@@ -538,6 +542,7 @@ fn original_ec2_file(settings: &Settings) -> Result<Option<Source>, Error> {
         access_key_id,
         secret_access_key: secret.into(),
         session_token: None,
+        unusable: None,
     })))
 }
 
@@ -576,6 +581,7 @@ fn boto_config(settings: &Settings) -> Result<Option<Source>, Error> {
                     access_key_id,
                     secret_access_key: secret.into(),
                     session_token: None,
+                    unusable: None,
                 })));
             }
         }

@@ -18,14 +18,7 @@ pub fn load(line: &str) -> Result<Source, Error> {
     let cmd = Command {
         line: line.to_string(),
     };
-    let Answer {
-        creds,
-        expiry,
-        unusable,
-    } = cmd.run()?;
-    if let Some(e) = unusable {
-        return Ok(Source::Unusable(e));
-    }
+    let Answer { creds, expiry } = cmd.run()?;
     Ok(match expiry {
         None => Source::Static(creds),
         Some(expiry) => Source::Refreshable {
@@ -68,19 +61,16 @@ impl Command {
         parse_output(&output.stdout)
     }
 
-    /// Run it again for fresh keys (a refresh: keys that cannot sign fail now).
+    /// Run it again for fresh keys.
     pub fn refresh(&self) -> Result<(Credentials, Option<Timestamp>), Error> {
         let answer = self.run()?;
-        match answer.unusable {
-            Some(e) => Err(e),
-            None => Ok((answer.creds, answer.expiry)),
-        }
+        Ok((answer.creds, answer.expiry))
     }
 }
 
 /// The process's JSON answer, checked as botocore checks it. Keys that are not str pass
 /// the checks and fail only when they sign (`'/'.join(...)` in SigV4): that error is kept
-/// for then, in `Answer::unusable`.
+/// for then, in `Credentials::unusable`.
 fn parse_output(stdout: &[u8]) -> Result<Answer, Error> {
     use pystd::json::Value as Json;
     let text = std::str::from_utf8(stdout)
@@ -113,19 +103,19 @@ fn parse_output(stdout: &[u8]) -> Result<Answer, Error> {
     };
     let unusable = match access_key_id {
         Json::Str(_) => None,
-        other => Some(Error::General(format!(
+        other => Some(format!(
             "sequence item 0: expected str instance, {} found",
             other.type_name()
-        ))),
+        )),
     };
     Ok(Answer {
         creds: Credentials {
             access_key_id: access_key_id.py_str(),
             secret_access_key: secret_access_key.py_str().into(),
             session_token: session_token.map(|t| t.py_str().into()),
+            unusable,
         },
         expiry,
-        unusable,
     })
 }
 
@@ -133,8 +123,6 @@ fn parse_output(stdout: &[u8]) -> Result<Answer, Error> {
 struct Answer {
     creds: Credentials,
     expiry: Option<Timestamp>,
-    /// The error signing with these keys will raise.
-    unusable: Option<Error>,
 }
 
 fn retrieval_error(msg: &str) -> Error {

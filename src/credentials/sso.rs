@@ -174,6 +174,7 @@ impl Plan {
                 access_key_id,
                 secret_access_key: secret.into(),
                 session_token: Some(session_token.into()),
+                unusable: None,
             },
             expiry,
         ))

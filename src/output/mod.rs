@@ -5,8 +5,7 @@ pub mod table;
 pub mod text;
 pub mod yaml;
 
-use pystd::json;
-use serde_json::Value;
+use pystd::json::{self, Value};
 
 use format::OutputFormat;
 
@@ -28,7 +27,7 @@ pub fn render(
     width: usize,
 ) -> Rendered {
     let done = |text: String| Rendered { text, error: None };
-    let is_empty_dict = matches!(value, Value::Object(m) if m.is_empty());
+    let is_empty_dict = matches!(value, Value::Dict(m) if m.is_empty());
     match format {
         OutputFormat::Json if is_empty_dict => done(String::new()),
         OutputFormat::Json => done(json::dumps(value, Some(4)) + "\n"),
@@ -45,13 +44,13 @@ pub fn render(
             },
         },
         OutputFormat::Yaml if is_empty_dict => done(String::new()),
-        OutputFormat::Yaml if !matches!(value, Value::Array(_) | Value::Object(_)) => {
+        OutputFormat::Yaml if value.is_scalar() => {
             // Top-level scalars are written as JSON, not YAML (awscli YAMLFormatter).
             done(json::dumps(value, None) + "\n")
         }
         OutputFormat::Yaml => done(yaml::dump(value)),
         OutputFormat::YamlStream if is_empty_dict => done(String::new()),
-        OutputFormat::YamlStream => done(yaml::dump(&Value::Array(vec![value.clone()]))),
+        OutputFormat::YamlStream => done(yaml::dump(&Value::List(vec![value.clone()]))),
         OutputFormat::Off => done(String::new()),
     }
 }

@@ -8,9 +8,9 @@
 
 use std::cmp::Ordering;
 
-use serde_json::{Map, Value};
+use pystd::json::Value;
 
-use super::text::{is_scalar, py_str, py_type_name, too_deep, MAX_DEPTH};
+use super::text::{is_scalar, py_str, too_deep, MAX_DEPTH};
 use pystd::unicode::char_width;
 
 /// How table output is coloured (`--color`, spec §2.3).
@@ -226,28 +226,28 @@ impl Builder {
             self.new_section(title, indent);
         }
         match value {
-            Value::Array(items) if items.first().is_some_and(Value::is_object) => {
+            Value::List(items) if items.first().is_some_and(Value::is_dict) => {
                 self.sub_table_from_list(items, indent, title, depth)?;
             }
-            Value::Array(items) => {
+            Value::List(items) => {
                 for item in items {
                     match item {
                         // A dict iterates over its keys, which are all scalars: a row of keys.
-                        Value::Object(map) => {
-                            self.current().add_row(map.keys().cloned().collect())?
-                        }
-                        Value::Array(inner) if inner.iter().all(is_scalar) => {
+                        Value::Dict(map) => self
+                            .current()
+                            .add_row(map.iter().map(|(k, _)| k.clone()).collect())?,
+                        Value::List(inner) if inner.iter().all(is_scalar) => {
                             self.current().add_row(inner.iter().map(py_str).collect())?
                         }
                         // A list holding containers continues in the same section, at indent 0.
-                        Value::Array(_) => {
+                        Value::List(_) => {
                             self.build(None, item, 0, depth + 1)?;
                         }
                         scalar => self.current().add_row(vec![py_str(scalar)])?,
                     }
                 }
             }
-            Value::Object(map) => self.sub_table_from_dict(map, indent, depth)?,
+            Value::Dict(map) => self.sub_table_from_dict(map, indent, depth)?,
             _ => {}
         }
         Ok(true)
@@ -257,7 +257,7 @@ impl Builder {
     /// becomes a key/value row), then a nested section per list/dict value, sorted by key.
     fn sub_table_from_dict(
         &mut self,
-        map: &Map<String, Value>,
+        map: &[(String, Value)],
         indent: usize,
         depth: usize,
     ) -> Result<(), String> {
@@ -307,10 +307,10 @@ impl Builder {
             // `[element.get(h, '') for h in headers]`: only a dict has `.get`, but with no
             // headers it is never called, so `[]` and `""` elements pass as empty rows.
             let row = match item {
-                Value::Object(map) => headers
+                Value::Dict(_) => headers
                     .iter()
                     .map(|h| match h {
-                        Key::Str(k) => map.get(k).map(py_str).unwrap_or_default(),
+                        Key::Str(k) => item.get(k).map(py_str).unwrap_or_default(),
                         Key::Int(_) => String::new(),
                     })
                     .collect(),
@@ -318,7 +318,7 @@ impl Builder {
                 _ => {
                     return Err(format!(
                         "'{}' object has no attribute 'get'",
-                        py_type_name(item)
+                        item.type_name()
                     ))
                 }
             };
@@ -338,11 +338,11 @@ impl Builder {
 /// `"" in ""` is true and then `""[""]` fails.
 fn nested_value<'a>(element: &'a Value, key: &Key) -> Result<Option<&'a Value>, String> {
     match (element, key) {
-        (Value::Object(map), Key::Str(k)) => Ok(map.get(k)),
-        (Value::String(s), Key::Str(k)) if s.contains(k.as_str()) => {
+        (Value::Dict(_), Key::Str(k)) => Ok(element.get(k)),
+        (Value::Str(s), Key::Str(k)) if s.contains(k.as_str()) => {
             Err("string indices must be integers, not 'str'".into())
         }
-        (Value::Array(items), Key::Str(k)) if items.iter().any(|v| v.as_str() == Some(k)) => {
+        (Value::List(items), Key::Str(k)) if items.iter().any(|v| v.as_str() == Some(k)) => {
             Err("list indices must be integers or slices, not str".into())
         }
         _ => Ok(None),
@@ -351,21 +351,14 @@ fn nested_value<'a>(element: &'a Value, key: &Key) -> Result<Option<&'a Value>, 
 
 /// Python truthiness: null, false, 0, 0.0, "", [] and {} are false.
 fn is_truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(m) => !m.is_empty(),
-    }
+    v.truthy()
 }
 
 /// A dict's entries split like `_group_scalar_keys`: (scalar values, list/dict values), each
 /// sorted by key.
 type Entries<'a> = Vec<(&'a str, &'a Value)>;
 
-fn group_dict_keys(map: &Map<String, Value>) -> (Entries<'_>, Entries<'_>) {
+fn group_dict_keys(map: &[(String, Value)]) -> (Entries<'_>, Entries<'_>) {
     let (mut headers, mut more): (Entries<'_>, Entries<'_>) = map
         .iter()
         .map(|(k, v)| (k.as_str(), v))
@@ -380,7 +373,7 @@ fn group_dict_keys(map: &Map<String, Value>) -> (Entries<'_>, Entries<'_>) {
 /// in-range ints, yields int keys; each message below is the one Python raises.
 fn group_keys(element: &Value) -> Result<(Vec<Key>, Vec<Key>), String> {
     match element {
-        Value::Object(map) => {
+        Value::Dict(map) => {
             let (h, m) = group_dict_keys(map);
             let keys = |v: Entries<'_>| {
                 v.into_iter()
@@ -389,20 +382,19 @@ fn group_keys(element: &Value) -> Result<(Vec<Key>, Vec<Key>), String> {
             };
             Ok((keys(h), keys(m)))
         }
-        Value::Array(list) => {
+        Value::List(list) => {
             let mut headers = Vec::new();
             let mut more = Vec::new();
             for index in list {
                 let i = match index {
                     Value::Bool(b) => i64::from(*b),
-                    Value::Number(n) if n.is_i64() => n.as_i64().unwrap_or_default(),
-                    Value::Number(n) if n.is_u64() => {
-                        return Err("cannot fit 'int' into an index-sized integer".into())
-                    }
+                    Value::Int(n) => i64::try_from(*n).map_err(|_| {
+                        "cannot fit 'int' into an index-sized integer".to_string()
+                    })?,
                     other => {
                         return Err(format!(
                             "list indices must be integers or slices, not {}",
-                            py_type_name(other)
+                            other.type_name()
                         ))
                     }
                 };
@@ -423,9 +415,9 @@ fn group_keys(element: &Value) -> Result<(Vec<Key>, Vec<Key>), String> {
             more.sort_unstable_by(cmp_ints);
             Ok((headers, more))
         }
-        Value::String(s) if s.is_empty() => Ok((Vec::new(), Vec::new())),
-        Value::String(_) => Err("string indices must be integers, not 'str'".into()),
-        other => Err(format!("'{}' object is not iterable", py_type_name(other))),
+        Value::Str(s) if s.is_empty() => Ok((Vec::new(), Vec::new())),
+        Value::Str(_) => Err("string indices must be integers, not 'str'".into()),
+        other => Err(format!("'{}' object is not iterable", other.type_name())),
     }
 }
 
@@ -637,8 +629,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn table(v: Value) -> Result<String, String> {
-        format_table(&v, "get-token", 80, false)
+    fn table(v: serde_json::Value) -> Result<String, String> {
+        format_table(&Value::from_serde(&v), "get-token", 80, false)
     }
 
     #[test]
@@ -684,7 +676,7 @@ mod tests {
     #[test]
     fn colour_adds_styles_and_a_reset_after_every_write() {
         let got = format_table(
-            &json!(["ExecCredential", "client.authentication.k8s.io/v1beta1"]),
+            &Value::from_serde(&json!(["ExecCredential", "client.authentication.k8s.io/v1beta1"])),
             "get-token",
             80,
             true,
@@ -724,7 +716,7 @@ mod tests {
     fn too_wide_single_row_sections_turn_vertical() {
         let v = json!({"Code": "NoCredentials",
             "Message": "Unable to locate credentials. You can configure credentials by running \"aws login\"."});
-        let got = format_table(&v, "error", 80, false).unwrap();
+        let got = format_table(&Value::from_serde(&v), "error", 80, false).unwrap();
         assert!(got.contains("|  Code   |  NoCredentials "), "{got}");
     }
 

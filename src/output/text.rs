@@ -7,13 +7,16 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Map, Value};
-
-pub(crate) use pystd::repr::{type_name as py_type_name, value_str as py_str};
+use pystd::json::Value;
 
 /// Not a list or dict: what the CLI calls a scalar.
 pub(crate) fn is_scalar(v: &Value) -> bool {
-    !matches!(v, Value::Array(_) | Value::Object(_))
+    v.is_scalar()
+}
+
+/// Python's `str(v)`.
+pub(crate) fn py_str(v: &Value) -> String {
+    v.py_str()
 }
 
 /// Deepest nesting the formatters walk. Python gives up near depth 500 (its recursion limit of
@@ -50,8 +53,8 @@ fn format_item(
         return Err(too_deep());
     }
     match item {
-        Value::Object(map) => format_dict(map, identifier, scalar_keys, out, depth),
-        Value::Array(items) => format_list(items, identifier, out, depth),
+        Value::Dict(map) => format_dict(map, identifier, scalar_keys, out, depth),
+        Value::List(items) => format_list(items, identifier, out, depth),
         scalar => {
             out.push_str(&py_str(scalar));
             out.push('\n');
@@ -69,15 +72,15 @@ fn format_list(
     if items.is_empty() {
         return Ok(());
     }
-    if items.iter().any(Value::is_object) {
+    if items.iter().any(Value::is_dict) {
         // One column per key that holds a scalar in any element, sorted. Collecting them calls
         // `.items()` on every element, so any non-dict element crashes the CLI here.
         let mut keys = BTreeSet::new();
         for element in items {
-            let Value::Object(map) = element else {
+            let Value::Dict(map) = element else {
                 return Err(format!(
                     "'{}' object has no attribute 'items'",
-                    py_type_name(element)
+                    element.type_name()
                 ));
             };
             keys.extend(
@@ -90,7 +93,7 @@ fn format_list(
         for element in items {
             format_item(element, identifier, Some(&keys), out, depth + 1)?;
         }
-    } else if items.iter().any(Value::is_array) {
+    } else if items.iter().any(Value::is_list) {
         // Scalars first on one line, then each nested list, as the CLI partitions them.
         let scalars: Vec<&Value> = items.iter().filter(|v| is_scalar(v)).collect();
         if !scalars.is_empty() {
@@ -127,7 +130,7 @@ fn format_scalar_list(items: &[&Value], identifier: Option<&str>, out: &mut Stri
 }
 
 fn format_dict(
-    map: &Map<String, Value>,
+    map: &[(String, Value)],
     identifier: Option<&str>,
     scalar_keys: Option<&[&str]>,
     out: &mut String,
@@ -137,7 +140,7 @@ fn format_dict(
     let mut nested: Vec<(&str, &Value)> = Vec::new();
     match scalar_keys {
         None => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            let mut entries: Vec<(&String, &Value)> = map.iter().map(|(k, v)| (k, v)).collect();
             entries.sort_by(|a, b| a.0.cmp(b.0));
             for (k, v) in entries {
                 if is_scalar(v) {
@@ -151,12 +154,17 @@ fn format_dict(
         // missing; a shared key holding a list/dict here prints as its Python repr (spec §2.2).
         Some(keys) => {
             scalars.extend(
-                keys.iter()
-                    .map(|k| map.get(*k).map(py_str).unwrap_or_default()),
+                keys.iter().map(|k| {
+                    map.iter()
+                        .find(|(key, _)| key == k)
+                        .map(|(_, v)| py_str(v))
+                        .unwrap_or_default()
+                }),
             );
             let mut rest: Vec<(&String, &Value)> = map
                 .iter()
                 .filter(|(k, _)| !keys.contains(&k.as_str()))
+                .map(|(k, v)| (k, v))
                 .collect();
             rest.sort_by(|a, b| a.0.cmp(b.0));
             nested.extend(rest.into_iter().map(|(k, v)| (k.as_str(), v)));
@@ -180,8 +188,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn text(v: Value) -> Result<String, String> {
-        format_text(&v)
+    fn text(v: serde_json::Value) -> Result<String, String> {
+        format_text(&Value::from_serde(&v))
     }
 
     #[test]
@@ -238,7 +246,7 @@ mod tests {
         );
         // Lines written before the crash stay on stdout.
         let mut out = String::new();
-        let r = write_text(&json!({"a": 1, "b": [{"x": 1}, [2]]}), &mut out);
+        let r = write_text(&Value::from_serde(&json!({"a": 1, "b": [{"x": 1}, [2]]})), &mut out);
         assert_eq!(r, Err("'list' object has no attribute 'items'".into()));
         assert_eq!(out, "1\n");
     }

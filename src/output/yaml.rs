@@ -16,12 +16,12 @@
 //! prints them as JSON), `{}` printing nothing, and get-token's extra `\n`. Given a top-level
 //! scalar anyway, [`dump`] writes what ruamel would (e.g. `abc\n...\n`).
 //!
-//! Not reproducible from a `serde_json::Value`: ruamel writes anchors/aliases (`&id001`,
-//! `*id001`) when the *same Python object* appears twice, which a JMESPath query like
-//! `[status, status]` produces in the CLI. A `Value` has no object identity, so we always
-//! write the structure out in full.
+//! Not reproducible from a document: ruamel writes anchors/aliases (`&id001`, `*id001`)
+//! when the *same Python object* appears twice, which a JMESPath query like `[status,
+//! status]` produces in the CLI. A `Value` has no object identity, so we always write the
+//! structure out in full.
 
-use serde_json::{Number, Value};
+use pystd::json::Value;
 use yaml_py::{Doc, Flavor, Int, Map, Obj};
 
 /// Dump `value` exactly as the AWS CLI's ruamel.yaml dumper does (spec §2.4).
@@ -31,8 +31,8 @@ use yaml_py::{Doc, Flavor, Int, Map, Obj};
 /// neither `---` nor `...` (except after a plain top-level scalar, as ruamel does).
 pub fn dump(value: &Value) -> String {
     let (doc, root) = to_python(value);
-    // The libyaml flavor has no recursion limit (a JSON value is at most 128 levels deep);
-    // the only other error, an int over 4300 digits, cannot come from serde_json either.
+    // The libyaml flavor has no recursion limit; the only other error, an int over 4300
+    // digits, cannot come from a 128-bit int either.
     yaml_py::dump(&doc, &root, Flavor::Libyaml).unwrap_or_else(|e| e.0)
 }
 
@@ -42,7 +42,7 @@ fn to_python(value: &Value) -> (Doc, yaml_py::Value) {
     enum Todo<'a> {
         Visit(&'a Value),
         Seq(usize),
-        Dict(Vec<&'a String>),
+        Dict(Vec<&'a str>),
     }
     let mut doc = Doc::new();
     let mut todo = vec![Todo::Visit(value)];
@@ -52,15 +52,16 @@ fn to_python(value: &Value) -> (Doc, yaml_py::Value) {
             Todo::Visit(v) => match v {
                 Value::Null => done.push(yaml_py::Value::Null),
                 Value::Bool(b) => done.push(yaml_py::Value::Bool(*b)),
-                Value::Number(n) => done.push(number(n)),
-                Value::String(s) => done.push(yaml_py::Value::Str(s.clone())),
-                Value::Array(items) => {
+                Value::Int(i) => done.push(int(*i)),
+                Value::Float(f) => done.push(yaml_py::Value::Float(*f, 1)),
+                Value::Str(s) => done.push(yaml_py::Value::Str(s.clone())),
+                Value::List(items) => {
                     todo.push(Todo::Seq(items.len()));
                     todo.extend(items.iter().rev().map(Todo::Visit));
                 }
-                Value::Object(map) => {
-                    todo.push(Todo::Dict(map.keys().collect()));
-                    todo.extend(map.values().rev().map(Todo::Visit));
+                Value::Dict(map) => {
+                    todo.push(Todo::Dict(map.iter().map(|(k, _)| k.as_str()).collect()));
+                    todo.extend(map.iter().rev().map(|(_, v)| Todo::Visit(v)));
                 }
             },
             Todo::Seq(n) => {
@@ -81,26 +82,22 @@ fn to_python(value: &Value) -> (Doc, yaml_py::Value) {
     (doc, root)
 }
 
-/// `json.loads` gives an `int` for an integer literal and a `float` otherwise.
-fn number(n: &Number) -> yaml_py::Value {
-    match n.as_f64() {
-        Some(f) if n.is_f64() => yaml_py::Value::Float(f, 1),
-        _ => {
-            let text = n.to_string();
-            let (neg, digits) = match text.strip_prefix('-') {
-                Some(d) => (true, d),
-                None => (false, text.as_str()),
-            };
-            let i = Int::from_digits(digits, 10);
-            yaml_py::Value::Int(if neg { i.negate() } else { i })
-        }
-    }
+/// A Python int for ruamel's representer.
+fn int(i: i128) -> yaml_py::Value {
+    let digits = i.unsigned_abs().to_string();
+    let n = Int::from_digits(&digits, 10);
+    yaml_py::Value::Int(if i < 0 { n.negate() } else { n })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The dump of a JSON value (as `json.loads` would give it).
+    fn dump(v: &serde_json::Value) -> String {
+        super::dump(&Value::from_serde(v))
+    }
 
     /// The text one string gets as a list item (`- <scalar>`), without `- ` and the newline.
     fn item(s: &str) -> String {

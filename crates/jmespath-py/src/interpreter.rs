@@ -50,7 +50,7 @@ impl Interpreter {
         self.check_depth(1)?;
         match node {
             Node::Identity | Node::Current => Ok(value.clone()),
-            Node::Literal(v) => Ok(Val::from_py(v)),
+            Node::Literal(v) => Val::from_py(v, 0),
             Node::Field(name) => Ok(match value {
                 Val::Object(obj) => obj.get(name).cloned().unwrap_or(Val::Null),
                 _ => Val::Null,

@@ -6,12 +6,10 @@
 use pystd::json::{self, Error as JsonError, Value as Json};
 use pystd::text::is_space;
 
-use crate::pytext::py_str;
 
 /// The nesting a `` `literal` `` may have when the AWS CLI compiles `--query` (measured on
 /// v2.36.7: 9994 levels decode, 9995 raise RecursionError).
 const LITERAL_DEPTH: usize = 9994;
-use crate::value::Val;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -107,7 +105,7 @@ impl Token {
         match &self.value {
             TokenValue::Text(s) => s.clone(),
             TokenValue::Number(_, text) => text.clone(),
-            TokenValue::Json(v) => py_str(&Val::from_py(v)),
+            TokenValue::Json(v) => v.py_str(),
         }
     }
 }

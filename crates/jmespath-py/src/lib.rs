@@ -27,6 +27,9 @@ mod value;
 
 pub use limits::{COMPILE_FIRST_FRAME, SEARCH_FIRST_FRAME};
 
+/// What a query searches and returns: the Python objects `json.loads` makes.
+pub type Document = pystd::json::Value;
+
 /// A compiled `--query` expression.
 #[derive(Debug)]
 pub struct Query {
@@ -56,42 +59,38 @@ impl Query {
     /// e.g. `Unknown function: nofn()`,
     /// `Expected 1 argument for function length(), received 2`, or
     /// `In function length(), invalid type for value: 1, expected one of: ['string', 'array', 'object'], received: "number"`.
-    pub fn search(&self, value: &serde_json::Value) -> Result<serde_json::Value, String> {
+    pub fn search(&self, value: &Document) -> Result<Document, String> {
         self.search_at(value, SEARCH_FIRST_FRAME)
     }
 
     /// [`Query::search`] as if the first `visit` ran at this Python stack depth.
-    pub fn search_at(
-        &self,
-        value: &serde_json::Value,
-        first_frame: usize,
-    ) -> Result<serde_json::Value, String> {
-        let input = value::from_json(value, 0)?;
+    pub fn search_at(&self, value: &Document, first_frame: usize) -> Result<Document, String> {
+        let input = value::Val::from_py(value, 0)?;
         let mut interp = interpreter::Interpreter::new(first_frame);
         let result = interp.visit(&self.ast, &input)?;
-        value::to_json(&result)
+        result.to_py()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Query;
+    use super::{Document, Query};
     use serde_json::{json, Value};
 
     const TOKEN: &str = "k8s-aws-v1.aHR0cHM6Ly9zdHMudXMtd2VzdC0yLmFtYXpvbmF3cy5jb20vP0FjdGlvbj1HZXRDYWxsZXJJZGVudGl0eSZWZXJzaW9uPTIwMTEtMDYtMTUmWC1BbXotQWxnb3JpdGhtPUFXUzQtSE1BQy1TSEEyNTYmWC1BbXotQ3JlZGVudGlhbD1BS0lERVhBTVBMRSUyRjIwMjQwMTAyJTJGdXMtd2VzdC0yJTJGc3RzJTJGYXdzNF9yZXF1ZXN0JlgtQW16LURhdGU9MjAyNDAxMDJUMDMwNDA1WiZYLUFtei1FeHBpcmVzPTYwJlgtQW16LVNpZ25lZEhlYWRlcnM9aG9zdCUzQngtazhzLWF3cy1pZCZYLUFtei1TaWduYXR1cmU9NTYwNGZkYzVjN2Q3NTE0YTUxMjllODU1ZmM0Yjg3MzY5NzkzODMwYzFlMDYxNjk1M2UwOTZkZmM1YWU4MzdjNw";
 
     /// The document `aws eks get-token` prints (golden case output/query-at).
-    fn doc() -> Value {
-        json!({
+    fn doc() -> Document {
+        Document::from_serde(&json!({
             "kind": "ExecCredential",
             "apiVersion": "client.authentication.k8s.io/v1beta1",
             "spec": {},
             "status": {"expirationTimestamp": "2024-01-02T03:18:05Z", "token": TOKEN}
-        })
+        }))
     }
 
     fn run(expr: &str) -> Result<Value, String> {
-        Query::compile(expr)?.search(&doc())
+        Ok(Query::compile(expr)?.search(&doc())?.to_serde())
     }
 
     /// Compares values and key order (via the serialised text).
@@ -119,7 +118,7 @@ mod tests {
     #[test]
     fn golden_case_results() {
         assert_query("kind", json!("ExecCredential"));
-        assert_query("@", doc());
+        assert_query("@", doc().to_serde());
         assert_query("kind == 'ExecCredential'", json!(true));
         assert_query("contains(status.token, 'k8s-aws-v1.')", json!(true));
         assert_query(r#"`"tab\there\u0001"`"#, json!("tab\there\u{1}"));

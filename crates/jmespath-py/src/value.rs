@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::ast::Node;
+use crate::limits::RECURSION_ERROR;
 
 /// What evaluating a node gives: a value, or the message of the Python exception.
 pub(crate) type EvalResult = Result<Val, String>;
@@ -268,114 +269,71 @@ pub(crate) fn py_compare(op: &str, a: &Val, b: &Val) -> Result<bool, String> {
     }
 }
 
-/// Nesting deeper than this is refused when converting an input document (it cannot come
-/// from the AWS CLI's own output, and it keeps every recursive walk of a value bounded).
+/// Nesting deeper than this is refused when converting a document or a literal into values
+/// (Python gives up near here too, and it keeps every recursive walk of a value bounded).
 const MAX_DOCUMENT_DEPTH: usize = 1000;
 
 impl Val {
-    /// A literal of the tree (`json.loads` output) as a value.
-    pub(crate) fn from_py(v: &pystd::json::Value) -> Val {
+    /// The Python objects of a document or a literal (`json.loads` output) as values.
+    pub(crate) fn from_py(v: &pystd::json::Value, depth: usize) -> Result<Val, String> {
         use pystd::json::Value as J;
-        match v {
+        if depth > MAX_DOCUMENT_DEPTH {
+            return Err(RECURSION_ERROR.to_string());
+        }
+        Ok(match v {
             J::Null => Val::Null,
             J::Bool(b) => Val::Bool(*b),
             J::Int(i) => Val::Int(*i),
             J::Float(f) => Val::Float(*f),
             J::Str(s) => Val::str(s),
-            J::List(items) => Val::array(items.iter().map(Val::from_py).collect()),
+            J::List(items) => {
+                // A plain loop: iterator adapters cost several stack frames per nesting
+                // level in unoptimised builds.
+                let mut out = Vec::with_capacity(items.len());
+                for x in items {
+                    out.push(Val::from_py(x, depth + 1)?);
+                }
+                Val::array(out)
+            }
             J::Dict(items) => {
                 let mut obj = Obj::new();
                 for (k, x) in items {
-                    obj.insert(Arc::from(k.as_str()), Val::from_py(x));
+                    obj.insert(Arc::from(k.as_str()), Val::from_py(x, depth + 1)?);
                 }
                 Val::object(obj)
             }
-        }
+        })
     }
-}
 
-/// The document handed to `search`, as the Python objects `json.loads` would give.
-pub(crate) fn from_json(v: &serde_json::Value, depth: usize) -> Result<Val, String> {
-    if depth > MAX_DOCUMENT_DEPTH {
-        return Err("maximum recursion depth exceeded".to_string());
+    /// The result as the Python objects the formatters print. An expression reference
+    /// cannot be printed: the AWS CLI's JSON encoder raises this TypeError for it.
+    pub(crate) fn to_py(&self) -> Result<pystd::json::Value, String> {
+        use pystd::json::Value as J;
+        Ok(match self {
+            Val::Null => J::Null,
+            Val::Bool(b) => J::Bool(*b),
+            Val::Int(i) => J::Int(*i),
+            Val::Float(f) => J::Float(*f),
+            Val::Str(s) => J::Str(s.to_string()),
+            Val::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for x in items.iter() {
+                    out.push(x.to_py()?);
+                }
+                J::List(out)
+            }
+            Val::Object(obj) => {
+                let mut out = Vec::with_capacity(obj.len());
+                for (k, x) in obj.iter() {
+                    out.push((k.to_string(), x.to_py()?));
+                }
+                J::Dict(out)
+            }
+            Val::Expref(_) => {
+                return Err("Encountered unrecognized type in JSON encoder.".to_string());
+            }
+        })
     }
-    Ok(match v {
-        serde_json::Value::Null => Val::Null,
-        serde_json::Value::Bool(b) => Val::Bool(*b),
-        serde_json::Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Val::Int(i as i128)
-            } else if let Some(u) = n.as_u64() {
-                Val::Int(u as i128)
-            } else {
-                Val::Float(n.as_f64().unwrap_or(f64::NAN))
-            }
-        }
-        serde_json::Value::String(s) => Val::str(s),
-        serde_json::Value::Array(items) => {
-            // A plain loop: iterator adapters cost several stack frames per nesting level
-            // in unoptimised builds.
-            let mut out = Vec::with_capacity(items.len());
-            for x in items {
-                out.push(from_json(x, depth + 1)?);
-            }
-            Val::array(out)
-        }
-        serde_json::Value::Object(map) => {
-            let mut obj = Obj::new();
-            for (k, x) in map {
-                obj.insert(Arc::from(k.as_str()), from_json(x, depth + 1)?);
-            }
-            Val::object(obj)
-        }
-    })
-}
-
-/// The result as a JSON value for the formatters.
-///
-/// Not representable in serde_json, so approximated (documented limitations): integers
-/// beyond 64 bits become floats; NaN and ±infinity (which Python's json.dump prints as
-/// `NaN`/`Infinity`) become `null`. An expression reference cannot be printed at all: the
-/// AWS CLI's JSON encoder raises this TypeError for it.
-pub(crate) fn to_json(v: &Val) -> Result<serde_json::Value, String> {
-    Ok(match v {
-        Val::Null => serde_json::Value::Null,
-        Val::Bool(b) => serde_json::Value::Bool(*b),
-        Val::Int(i) => {
-            if let Ok(x) = i64::try_from(*i) {
-                serde_json::Value::from(x)
-            } else if let Ok(x) = u64::try_from(*i) {
-                serde_json::Value::from(x)
-            } else {
-                float_json(*i as f64)
-            }
-        }
-        Val::Float(f) => float_json(*f),
-        Val::Str(s) => serde_json::Value::String(s.to_string()),
-        Val::Array(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for x in items.iter() {
-                out.push(to_json(x)?);
-            }
-            serde_json::Value::Array(out)
-        }
-        Val::Object(obj) => {
-            let mut map = serde_json::Map::with_capacity(obj.len());
-            for (k, x) in obj.iter() {
-                map.insert(k.to_string(), to_json(x)?);
-            }
-            serde_json::Value::Object(map)
-        }
-        Val::Expref(_) => {
-            return Err("Encountered unrecognized type in JSON encoder.".to_string());
-        }
-    })
-}
-
-fn float_json(f: f64) -> serde_json::Value {
-    serde_json::Number::from_f64(f)
-        .map(serde_json::Value::Number)
-        .unwrap_or(serde_json::Value::Null)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use jmespath_py::Query;
+use jmespath_py::{Document, Query};
 use serde_json::Value;
 
 fn suite_dir() -> PathBuf {
@@ -86,8 +86,9 @@ fn run_case(given: &Value, case: &Value) -> Result<(), String> {
     if let Some(expected) = case.get("result") {
         let query = Query::compile(expression).map_err(|e| format!("compile error: {e}"))?;
         let got = query
-            .search(given)
-            .map_err(|e| format!("search error: {e}"))?;
+            .search(&Document::from_serde(given))
+            .map_err(|e| format!("search error: {e}"))?
+            .to_serde();
         if same(&got, expected) {
             return Ok(());
         }
@@ -99,9 +100,9 @@ fn run_case(given: &Value, case: &Value) -> Result<(), String> {
             ("syntax", Err(_)) => Ok(()),
             ("syntax", Ok(_)) => Err("expected a syntax error, but it compiled".into()),
             (_, Err(_)) => Ok(()),
-            (_, Ok(query)) => match query.search(given) {
+            (_, Ok(query)) => match query.search(&Document::from_serde(given)) {
                 Err(_) => Ok(()),
-                Ok(v) => Err(format!("expected a {kind} error, got {v}")),
+                Ok(v) => Err(format!("expected a {kind} error, got {}", v.to_serde())),
             },
         };
     }

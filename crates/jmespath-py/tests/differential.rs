@@ -103,6 +103,15 @@ fn write_py_str(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// `json.dumps(result, ensure_ascii=False, separators=(",", ":"))`.
+fn result_dumps(v: &pystd::json::Value) -> String {
+    let style = pystd::json::Style {
+        compact: true,
+        ..Default::default()
+    };
+    pystd::json::dumps_with(v, style)
+}
+
 /// Python shows an object's address; ours is made up.
 fn normalize(text: &str) -> String {
     let marker = "object at 0x";
@@ -905,14 +914,15 @@ fn build_cases() -> Vec<Case> {
 // Running both sides
 
 fn ours(case: &Case) -> Value {
-    let document: Value = match serde_json::from_str(&case.document) {
+    // json.loads, as the reference script reads it.
+    let document = match pystd::json::loads(&case.document) {
         Ok(v) => v,
         Err(e) => return json!({"test_error": e.to_string()}),
     };
     match Query::compile(&case.expression) {
         Err(e) => json!({ "compile_error": e }),
         Ok(query) => match query.search(&document) {
-            Ok(v) => json!({ "ok": py_dumps(&v) }),
+            Ok(v) => json!({ "ok": result_dumps(&v) }),
             Err(e) => json!({ "search_error": e }),
         },
     }

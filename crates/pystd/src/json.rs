@@ -118,6 +118,53 @@ impl Value {
         }
     }
 
+    /// The Python objects `json.loads` makes of a serde_json value.
+    pub fn from_serde(v: &serde_json::Value) -> Value {
+        use serde_json::Value as J;
+        match v {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(*b),
+            J::Number(n) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => Value::Int(i.into()),
+                (_, Some(u)) => Value::Int(u.into()),
+                _ => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            J::String(s) => Value::Str(s.clone()),
+            J::Array(items) => Value::List(items.iter().map(Value::from_serde).collect()),
+            J::Object(m) => Value::Dict(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_serde(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    pub fn is_dict(&self) -> bool {
+        matches!(self, Value::Dict(_))
+    }
+
+    pub fn is_list(&self) -> bool {
+        matches!(self, Value::List(_))
+    }
+
+    /// Neither a list nor a dict: what the AWS CLI's formatters call a scalar.
+    pub fn is_scalar(&self) -> bool {
+        !matches!(self, Value::List(_) | Value::Dict(_))
+    }
+
+    /// Python's truth value.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.is_empty(),
+            Value::List(a) => !a.is_empty(),
+            Value::Dict(m) => !m.is_empty(),
+        }
+    }
+
     /// The value as serde_json holds it (NaN and infinities, which it cannot, become null).
     pub fn to_serde(&self) -> serde_json::Value {
         use serde_json::Value as J;
@@ -538,7 +585,7 @@ pub struct Style {
 }
 
 /// `json.dumps(value, ensure_ascii=False[, indent=n])`.
-pub fn dumps(value: &serde_json::Value, indent: Option<usize>) -> String {
+pub fn dumps(value: &Value, indent: Option<usize>) -> String {
     dumps_with(
         value,
         Style {
@@ -549,24 +596,21 @@ pub fn dumps(value: &serde_json::Value, indent: Option<usize>) -> String {
 }
 
 /// `json.dumps` with every argument the CLI and botocore use.
-pub fn dumps_with(value: &serde_json::Value, style: Style) -> String {
+pub fn dumps_with(value: &Value, style: Style) -> String {
     let mut out = String::new();
     write_value(&mut out, value, &style, 0);
     out
 }
 
-fn write_value(out: &mut String, value: &serde_json::Value, style: &Style, level: usize) {
-    use serde_json::Value as J;
+fn write_value(out: &mut String, value: &Value, style: &Style, level: usize) {
     match value {
-        J::Null => out.push_str("null"),
-        J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        J::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() => out.push_str(&float_str(f)),
-            _ => out.push_str(&n.to_string()),
-        },
-        J::String(s) => write_string(out, s, style.ensure_ascii),
-        J::Array(items) if items.is_empty() => out.push_str("[]"),
-        J::Array(items) => {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Float(f) => out.push_str(&float_str(*f)),
+        Value::Str(s) => write_string(out, s, style.ensure_ascii),
+        Value::List(items) if items.is_empty() => out.push_str("[]"),
+        Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 separator(out, i, style, level + 1);
@@ -575,12 +619,12 @@ fn write_value(out: &mut String, value: &serde_json::Value, style: &Style, level
             close(out, style, level);
             out.push(']');
         }
-        J::Object(map) if map.is_empty() => out.push_str("{}"),
-        J::Object(map) => {
+        Value::Dict(items) if items.is_empty() => out.push_str("{}"),
+        Value::Dict(items) => {
             out.push('{');
-            let mut entries: Vec<(&String, &serde_json::Value)> = map.iter().collect();
+            let mut entries: Vec<&(String, Value)> = items.iter().collect();
             if style.sort_keys {
-                entries.sort_by(|a, b| a.0.cmp(b.0));
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
             }
             for (i, (k, v)) in entries.into_iter().enumerate() {
                 separator(out, i, style, level + 1);
@@ -751,11 +795,17 @@ mod tests {
         let v =
             json!({"a": [1, 1.5, null, true, "é\u{1}\"\\\n"], "b": {}, "c": [], "d": {"e": 1e20}});
         assert_eq!(
-            dumps(&v, Some(4)),
+            dumps(&Value::from_serde(&v), Some(4)),
             "{\n    \"a\": [\n        1,\n        1.5,\n        null,\n        true,\n        \"é\\u0001\\\"\\\\\\n\"\n    ],\n    \"b\": {},\n    \"c\": [],\n    \"d\": {\n        \"e\": 1e+20\n    }\n}"
         );
-        assert_eq!(dumps(&json!([1, {"a": "b"}]), None), "[1, {\"a\": \"b\"}]");
-        assert_eq!(dumps(&json!("x"), None), "\"x\"");
+        let d = |v: serde_json::Value, indent| dumps(&Value::from_serde(&v), indent);
+        assert_eq!(d(json!([1, {"a": "b"}]), None), "[1, {\"a\": \"b\"}]");
+        assert_eq!(d(json!("x"), None), "\"x\"");
+        assert_eq!(dumps(&Value::Float(f64::NEG_INFINITY), None), "-Infinity");
+        assert_eq!(
+            dumps(&Value::Int(123456789012345678901234567890), None),
+            "123456789012345678901234567890"
+        );
         let compact = Style {
             ensure_ascii: true,
             sort_keys: true,
@@ -763,7 +813,7 @@ mod tests {
             indent: None,
         };
         assert_eq!(
-            dumps_with(&json!({"b": "é", "a": 1}), compact),
+            dumps_with(&Value::from_serde(&json!({"b": "é", "a": 1})), compact),
             "{\"a\":1,\"b\":\"\\u00e9\"}"
         );
     }

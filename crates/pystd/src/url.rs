@@ -79,12 +79,18 @@ impl UrlParts {
         if port.is_empty() {
             return Ok(None);
         }
-        match port.parse::<u16>() {
-            Ok(p) if port.chars().all(|c| c.is_ascii_digit()) => Ok(Some(p)),
-            _ => Err(format!(
+        let cast_error = || {
+            format!(
                 "Port could not be cast to integer value as {}",
                 crate::repr::str_repr(port)
-            )),
+            )
+        };
+        if !port.chars().all(|c| c.is_ascii_digit()) {
+            return Err(cast_error());
+        }
+        match port.parse::<u16>() {
+            Ok(p) => Ok(Some(p)),
+            Err(_) => Err("Port out of range 0-65535".into()),
         }
     }
 }
