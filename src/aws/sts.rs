@@ -208,9 +208,10 @@ fn error_dict(r: &Response) -> Result<Map<String, Value>, Error> {
         .child("Error")
         .or_else(|| root.child("Errors").and_then(|e| e.child("Error")));
     if let Some(error) = error {
-        for field in &error.children {
-            if field.name == "Code" || field.name == "Message" {
-                out.insert(field.name.clone(), field.text.clone().into());
+        for field in error.children() {
+            let name = field.name();
+            if name == "Code" || name == "Message" {
+                out.insert(name, field.text().into());
             }
         }
     }
@@ -241,22 +242,22 @@ fn parse_result(
                 ],
             )?,
             "AssumedRoleUser" => structure(node, &["AssumedRoleId", "Arn"])?,
-            "PackedPolicySize" => Value::from(pystd::number::int_i64(&node.text)?),
-            _ => Value::from(node.text.clone()),
+            "PackedPolicySize" => Value::from(pystd::number::int_i64(&node.text())?),
+            _ => Value::from(node.text()),
         };
         dict.insert(member.to_string(), value);
     }
     Ok(dict)
 }
 
-fn structure(node: &Element, members: &[&str]) -> Result<Value, Error> {
+fn structure(node: Element, members: &[&str]) -> Result<Value, Error> {
     let mut out = Map::new();
     for member in members {
         if let Some(child) = node.child(member) {
             let value = if *member == "Expiration" {
-                parse_timestamp(&child.text)?.isoformat()
+                parse_timestamp(&child.text())?.isoformat()
             } else {
-                child.text.clone()
+                child.text()
             };
             out.insert(member.to_string(), value.into());
         }
@@ -297,8 +298,8 @@ fn response_metadata(r: &Response, retries: u32) -> Result<Value, Error> {
     let root = parse_xml(&r.body)?;
     let mut meta = Map::new();
     if let Some(m) = root.child("ResponseMetadata") {
-        for field in &m.children {
-            meta.insert(field.name.clone(), field.text.clone().into());
+        for field in m.children() {
+            meta.insert(field.name(), field.text().into());
         }
     }
     meta.insert("HTTPStatusCode".into(), r.status.into());
@@ -421,6 +422,23 @@ mod tests {
             msg.ends_with("<SecretAccessKey>(redacted)</SecretAccessKey><SessionToken>(redacted)'"),
             "{msg}"
         );
+    }
+
+    /// Secrets in CDATA (even one holding the closing tag), in tags with attributes,
+    /// whitespace or a namespace prefix, and in secret-named attributes never reach the
+    /// error message.
+    #[test]
+    fn secrets_are_masked_in_every_spelling() {
+        let body = b"<AssumeRoleResponse><AssumeRoleResult><Credentials><SessionToken><![CDATA[abc</SessionToken>SECRET1]]></SessionToken><SecretAccessKey a=\"1\">SECRET2</SecretAccessKey><x:SecretAccessKey xmlns:x=\"u\">SECRET3</x:SecretAccessKey><SecretAccessKey\n>SECRET4</SecretAccessKey\n><Credentials SessionToken=\"SECRET5\" x='1'/><SessionToken><!-- </SessionToken> -->SECRET6</SessionToken><SessionToken><SessionToken>in</SessionToken>SECRET7</SessionToken></Credentials></AssumeRoleResult>";
+        let Err(Error::General(msg)) = parse_xml(body) else {
+            panic!("not an error")
+        };
+        assert!(!msg.contains("SECRET"), "{msg}");
+        assert!(
+            msg.contains("<SecretAccessKey a=\"1\">(redacted)</SecretAccessKey>"),
+            "{msg}"
+        );
+        assert!(msg.contains("x='1'"), "{msg}");
     }
 
     #[test]
