@@ -257,12 +257,16 @@ impl Client {
                 )
             })
             .collect();
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(64 * 1024 * 1024)
-            .read_to_vec()
-            .map_err(fail)?;
+        // ureq's `read_to_vec`, into a buffer of the announced length: a large body is
+        // held once, not grown by doubling (which peaks at three times its size).
+        const LIMIT: u64 = 64 * 1024 * 1024;
+        let announced = response.body().content_length().unwrap_or(0).min(LIMIT);
+        let mut body = Vec::with_capacity(announced as usize);
+        std::io::Read::read_to_end(
+            &mut response.body_mut().with_config().limit(LIMIT).reader(),
+            &mut body,
+        )
+        .map_err(|e| fail(ureq::Error::from(e)))?;
         Ok(Response {
             status,
             headers,

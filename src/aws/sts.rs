@@ -9,7 +9,7 @@ use crate::aws::endpoint::Endpoint;
 use crate::aws::http::{self, Request, Response, RetryPolicy};
 use crate::aws::sigv4::{self, Credentials};
 use crate::aws::xml::{self, Element};
-use crate::error::Error;
+use crate::error::{Error, ResponseBody};
 use crate::time::Timestamp;
 use crate::time::UtcTime;
 use pystd::url::quote;
@@ -142,11 +142,16 @@ impl Sts<'_> {
         } else {
             WEB_IDENTITY_MEMBERS
         };
-        let mut dict = parse_result(&response, &format!("{action}Result"), members)?;
+        // The body moves into the error: a large one is not held twice.
+        let root = match parse_xml(&response.body) {
+            Ok(root) => root,
+            Err(u) => return Err(u.with_body(response.body)),
+        };
+        let mut dict = parse_result(root, &format!("{action}Result"), members)?;
         add_account_id(&mut dict);
         dict.insert(
             "ResponseMetadata".into(),
-            response_metadata(&response, outcome.retries)?,
+            response_metadata(root, &response, outcome.retries),
         );
         Ok(StsResponse { dict })
     }
@@ -177,16 +182,23 @@ pub fn validate(params: &[(&str, Param)]) -> Result<(), Error> {
     }
 }
 
-/// `ResponseParserError` for a body expat rejects. The CLI echoes the body; the values of
-/// secret elements in a cut-off credentials answer are redacted (as in `--debug`), as no
-/// secret may reach an error message.
-fn parse_xml(body: &[u8]) -> Result<Element, Error> {
-    xml::parse(body).map_err(|e| {
-        Error::General(format!(
-            "Unable to parse response ({e}), invalid XML received. Further retries may succeed:\n{}",
-            bytes_repr(&crate::log::redact_xml(body))
-        ))
-    })
+/// A body expat rejects, with expat's text: botocore's `ResponseParserError` once the
+/// body is attached (`with_body`).
+struct Unparsable(String);
+
+impl Unparsable {
+    /// The error the CLI prints: it echoes the body (its secrets redacted: no secret may
+    /// reach an error message; see `Error::UnparsableResponse`).
+    fn with_body(self, body: Vec<u8>) -> Error {
+        Error::UnparsableResponse {
+            reason: self.0,
+            body: ResponseBody(body),
+        }
+    }
+}
+
+fn parse_xml(body: &[u8]) -> Result<Element<'_>, Unparsable> {
+    xml::parse(body).map_err(Unparsable)
 }
 
 /// The `Error` member of an error response (botocore's query error parser, or its
@@ -203,7 +215,7 @@ fn error_dict(r: &Response) -> Result<Map<String, Value>, Error> {
         );
         return Ok(out);
     }
-    let root = parse_xml(&r.body)?;
+    let root = parse_xml(&r.body).map_err(|u| u.with_body(r.body.clone()))?;
     let error = root
         .child("Error")
         .or_else(|| root.child("Errors").and_then(|e| e.child("Error")));
@@ -220,11 +232,10 @@ fn error_dict(r: &Response) -> Result<Map<String, Value>, Error> {
 
 /// The result wrapper's members, parsed as botocore's shapes say.
 fn parse_result(
-    r: &Response,
+    root: Element,
     wrapper: &str,
     members: &[&str],
 ) -> Result<Map<String, Value>, Error> {
-    let root = parse_xml(&r.body)?;
     let result = root.child(wrapper).ok_or_else(|| key_error(wrapper))?;
     let mut dict = Map::new();
     for member in members {
@@ -294,8 +305,7 @@ fn add_account_id(dict: &mut Map<String, Value>) {
     }
 }
 
-fn response_metadata(r: &Response, retries: u32) -> Result<Value, Error> {
-    let root = parse_xml(&r.body)?;
+fn response_metadata(root: Element, r: &Response, retries: u32) -> Value {
     let mut meta = Map::new();
     if let Some(m) = root.child("ResponseMetadata") {
         for field in m.children() {
@@ -313,33 +323,7 @@ fn response_metadata(r: &Response, retries: u32) -> Result<Value, Error> {
     }
     meta.insert("HTTPHeaders".into(), Value::Object(headers));
     meta.insert("RetryAttempts".into(), retries.into());
-    Ok(Value::Object(meta))
-}
-
-/// Python's `repr(bytes)`.
-pub fn bytes_repr(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = format!("b{quote}");
-    for &c in b {
-        match c {
-            b'\\' => out.push_str("\\\\"),
-            b'\t' => out.push_str("\\t"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            c if c as char == quote => {
-                out.push('\\');
-                out.push(quote);
-            }
-            0x20..=0x7e => out.push(c as char),
-            c => out.push_str(&format!("\\x{c:02x}")),
-        }
-    }
-    out.push(quote);
-    out
+    Value::Object(meta)
 }
 
 #[cfg(test)]
@@ -352,6 +336,18 @@ mod tests {
             headers: vec![("content-type".into(), "text/xml".into())],
             body: body.as_bytes().to_vec(),
         }
+    }
+
+    /// What the CLI prints for an unparsable body (the error as `run` writes it).
+    fn parse_error_text(body: &[u8]) -> String {
+        let e = error_dict(&Response {
+            status: 500,
+            headers: vec![],
+            body: body.to_vec(),
+        })
+        .unwrap_err();
+        assert_eq!(e.exit_code(), 255);
+        e.render(None, &|_, _| Err(String::new()))
     }
 
     #[test]
@@ -370,18 +366,23 @@ mod tests {
         let d = error_dict(&response(502, "<html><body>bad</body></html>")).unwrap();
         assert_eq!(d["Code"], "502");
         assert_eq!(
-            error_dict(&response(500, "this is not xml")),
-            Err(Error::General("Unable to parse response (syntax error: line 1, column 0), invalid XML received. Further retries may succeed:\nb'this is not xml'".into()))
+            parse_error_text(b"this is not xml"),
+            "\naws: [ERROR]: Unable to parse response (syntax error: line 1, column 0), invalid XML received. Further retries may succeed:\nb'this is not xml'\n"
         );
     }
 
     #[test]
     fn result_dict_in_shape_order() {
         let r = response(200, "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Audience>aud</Audience><Credentials><SessionToken>t</SessionToken><AccessKeyId>A</AccessKeyId><SecretAccessKey>s</SecretAccessKey><Expiration>2024-01-02T04:04:05Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/r/s</Arn><AssumedRoleId>id</AssumedRoleId></AssumedRoleUser></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>");
-        let mut d =
-            parse_result(&r, "AssumeRoleWithWebIdentityResult", WEB_IDENTITY_MEMBERS).unwrap();
+        let root = xml::parse(&r.body).unwrap();
+        let mut d = parse_result(
+            root,
+            "AssumeRoleWithWebIdentityResult",
+            WEB_IDENTITY_MEMBERS,
+        )
+        .unwrap();
         add_account_id(&mut d);
-        d.insert("ResponseMetadata".into(), response_metadata(&r, 0).unwrap());
+        d.insert("ResponseMetadata".into(), response_metadata(root, &r, 0));
         assert_eq!(
             serde_json::to_string(&d).unwrap(),
             r#"{"Credentials":{"AccessKeyId":"A","SecretAccessKey":"s","SessionToken":"t","Expiration":"2024-01-02T04:04:05+00:00","AccountId":"123456789012"},"AssumedRoleUser":{"AssumedRoleId":"id","Arn":"arn:aws:sts::123456789012:assumed-role/r/s"},"Audience":"aud","ResponseMetadata":{"RequestId":"r-1","HTTPStatusCode":200,"HTTPHeaders":{"content-type":"text/xml"},"RetryAttempts":0}}"#
@@ -390,7 +391,7 @@ mod tests {
         assert_eq!(resp.credentials().unwrap().access_key_id, "A");
         assert_eq!(
             parse_result(
-                &response(200, "<a/>"),
+                xml::parse(b"<a/>").unwrap(),
                 "AssumeRoleResult",
                 ASSUME_ROLE_MEMBERS
             )
@@ -414,12 +415,12 @@ mod tests {
     #[test]
     fn secrets_are_masked_in_parse_errors() {
         let body = b"<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIA</AccessKeyId><SecretAccessKey>topsecret</SecretAccessKey><SessionToken>tok";
-        let Err(Error::General(msg)) = parse_xml(body) else {
-            panic!("not an error")
-        };
+        let msg = parse_error_text(body);
         assert!(!msg.contains("topsecret") && !msg.contains("tok'"), "{msg}");
         assert!(
-            msg.ends_with("<SecretAccessKey>(redacted)</SecretAccessKey><SessionToken>(redacted)'"),
+            msg.ends_with(
+                "<SecretAccessKey>(redacted)</SecretAccessKey><SessionToken>(redacted)'\n"
+            ),
             "{msg}"
         );
     }
@@ -430,20 +431,39 @@ mod tests {
     #[test]
     fn secrets_are_masked_in_every_spelling() {
         let body = b"<AssumeRoleResponse><AssumeRoleResult><Credentials><SessionToken><![CDATA[abc</SessionToken>SECRET1]]></SessionToken><SecretAccessKey a=\"1\">SECRET2</SecretAccessKey><x:SecretAccessKey xmlns:x=\"u\">SECRET3</x:SecretAccessKey><SecretAccessKey\n>SECRET4</SecretAccessKey\n><Credentials SessionToken=\"SECRET5\" x='1'/><SessionToken><!-- </SessionToken> -->SECRET6</SessionToken><SessionToken><SessionToken>in</SessionToken>SECRET7</SessionToken></Credentials></AssumeRoleResult>";
-        let Err(Error::General(msg)) = parse_xml(body) else {
-            panic!("not an error")
-        };
+        let msg = parse_error_text(body);
         assert!(!msg.contains("SECRET"), "{msg}");
         assert!(
             msg.contains("<SecretAccessKey a=\"1\">(redacted)</SecretAccessKey>"),
             "{msg}"
         );
-        assert!(msg.contains("x='1'"), "{msg}");
+        assert!(
+            msg.contains(r#"<Credentials SessionToken="(redacted)" x=\'1\'/>"#),
+            "{msg}"
+        );
     }
 
+    /// The echo is Python's `repr(bytes)` of the redacted body, quote choice included,
+    /// written in pieces however long the body is.
     #[test]
-    fn python_bytes_repr() {
-        assert_eq!(bytes_repr(b"a'b\n\xff\\"), r#"b"a'b\n\xff\\""#);
-        assert_eq!(bytes_repr(b"x\"'"), r#"b'x"\''"#);
+    fn python_bytes_repr_in_pieces() {
+        use pystd::repr::bytes_repr;
+        for body in [
+            &b"<a>'b\n\xff\\"[..],
+            b"<a>x\"'",
+            b"<a><SessionToken>'\"</SessionToken>'",
+        ] {
+            let expected = bytes_repr(&crate::log::redact_xml(body));
+            assert!(parse_error_text(body).ends_with(&format!(":\n{expected}\n")));
+        }
+        assert!(parse_error_text(b"<a>'b").ends_with(
+            r#"b"<a>'b"
+"#
+        ));
+        // Longer than the pieces it is written in: 4 bytes of repr per byte.
+        let long: Vec<u8> = [&b"<a>'"[..], &[0xff; 100_000]].concat();
+        let text = parse_error_text(&long);
+        assert!(text.ends_with(&format!(":\n{}\n", bytes_repr(&long))));
+        assert_eq!(text.matches("\\xff").count(), 100_000);
     }
 }

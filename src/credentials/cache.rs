@@ -63,8 +63,11 @@ impl JsonFileCache {
     /// `key in cache` then `cache[key]`. botocore raises `KeyError` for a file it cannot
     /// read or parse; we treat such a file (corrupt, truncated, foreign) as missing, so it
     /// is fetched again and replaced: never a crash, never a wrong identity.
+    /// Only a regular file of the user's is read, never through a symlink (see `trust`).
     pub fn get(&self, key: &str) -> Option<Value> {
-        let bytes = std::fs::read(self.path(key)).ok()?;
+        let mut file = super::trust::open_entry(&self.path(key))?;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
@@ -75,10 +78,13 @@ impl JsonFileCache {
     }
 
     /// `cache[key] = value`, in botocore's layout and mode (0600 for a new file; an
-    /// existing file keeps its mode), written atomically: a temporary file created with
-    /// that mode in the same directory, then renamed over the entry, so a concurrent
-    /// reader sees the old file or the new one, never half of one. A cache that cannot be
-    /// written (read-only HOME, full disk) costs only speed: the error is dropped.
+    /// existing file of the user's keeps its mode), written atomically: a temporary file
+    /// created with that mode in the same directory, then renamed over the entry, so a
+    /// concurrent reader sees the old file or the new one, never half of one. Anything
+    /// else at the entry (a symlink, a FIFO, another user's file) is left alone, and
+    /// temporary files that killed writes left behind are removed (see `trust`). A cache
+    /// that cannot be written (read-only HOME, full disk) costs only speed: the error is
+    /// dropped.
     pub fn set(&self, key: &str, value: &Value) {
         let _ = self.write(key, py_dumps(value, false, false).as_bytes());
     }
@@ -88,18 +94,22 @@ impl JsonFileCache {
             std::fs::create_dir_all(&self.dir)?;
         }
         let path = self.path(key);
+        let mode = super::trust::write_mode(&path)
+            .ok_or_else(|| std::io::Error::other("not a regular file of the user's"))?;
+        super::trust::remove_stale_temps(&self.dir);
         let tmp = self
             .dir
-            .join(format!(".{key}.json.{}.tmp", std::process::id()));
+            .join(super::trust::temp_name(&format!("{key}.json")));
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
         {
-            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-            let mode = std::fs::metadata(&path).map_or(0o600, |m| m.permissions().mode() & 0o777);
+            use std::os::unix::fs::OpenOptionsExt;
             options.mode(mode);
         }
-        let _ = std::fs::remove_file(&tmp); // left by a process that died mid-write
+        #[cfg(not(unix))]
+        let _ = mode;
+        let _ = std::fs::remove_file(&tmp); // left by a process of this pid that died mid-write
         let result = options
             .open(&tmp)
             .and_then(|mut f| f.write_all(content).and_then(|_| f.sync_all()))

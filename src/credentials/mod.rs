@@ -17,6 +17,7 @@ pub mod imds;
 pub mod process;
 pub mod single_flight;
 pub mod sso;
+pub mod trust;
 pub mod web_identity;
 
 use std::cell::OnceCell;

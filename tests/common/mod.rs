@@ -21,6 +21,8 @@ pub enum Reply {
     Hang(Duration),
     /// Read the request, then close the connection without answering.
     Close,
+    /// `Respond`, after this long (a slow STS).
+    Delayed(Duration, u16, &'static str, String),
 }
 
 /// One request as received.
@@ -30,6 +32,10 @@ pub struct Seen {
     pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// When the request had been read, and when its answer had been sent (wall clock, to
+    /// compare with a process's `--debug` times).
+    pub received: std::time::SystemTime,
+    pub answered: Option<std::time::SystemTime>,
 }
 
 impl Seen {
@@ -107,17 +113,30 @@ fn serve(stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, script: Arc<Mutex<(Vec<
             return;
         }
         let path = target.split('?').next().unwrap_or_default().to_string();
-        seen.lock().unwrap().push(Seen {
-            method,
-            path,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        });
+        let index = {
+            let mut seen = seen.lock().unwrap();
+            seen.push(Seen {
+                method,
+                path,
+                headers,
+                body: String::from_utf8_lossy(&body).into_owned(),
+                received: std::time::SystemTime::now(),
+                answered: None,
+            });
+            seen.len() - 1
+        };
         let reply = {
             let mut s = script.lock().unwrap();
             let i = s.1.min(s.0.len() - 1);
             s.1 += 1;
             s.0[i].clone()
+        };
+        let reply = match reply {
+            Reply::Delayed(d, status, content_type, body) => {
+                std::thread::sleep(d);
+                Reply::Respond(status, content_type, body)
+            }
+            other => other,
         };
         match reply {
             Reply::Respond(status, content_type, body) => {
@@ -130,12 +149,13 @@ fn serve(stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, script: Arc<Mutex<(Vec<
                 {
                     return;
                 }
+                seen.lock().unwrap()[index].answered = Some(std::time::SystemTime::now());
             }
             Reply::Hang(d) => {
                 std::thread::sleep(d);
                 return;
             }
-            Reply::Close => return,
+            Reply::Close | Reply::Delayed(..) => return,
         }
     }
 }
