@@ -50,19 +50,25 @@ fn aws_main() -> i32 {
             .and_then(|p| p.file_stem().map(|s| s == "aws"))
             .unwrap_or(false);
         let version_only = args.iter().any(|a| a == "--version");
-        let shims = passthrough::shims_from_env();
-        let real = passthrough::find_real_aws(
-            std::env::var_os("PATH"),
-            std::env::var_os(passthrough::REAL_AWS_VAR),
-            &shims,
-        );
-        if let Some(real) = real.filter(|_| invoked_as_aws || !version_only) {
-            let err = passthrough::exec(&real, &raw_args, &shims);
-            eprintln!(
-                "aws-eks-token: could not run the AWS CLI at {}: {err}",
-                real.display()
-            );
-            std::process::exit(255);
+        if invoked_as_aws || !version_only {
+            let shims = passthrough::shims_from_env();
+            let real = passthrough::find_real_aws(
+                std::env::var_os("PATH"),
+                std::env::var_os(passthrough::REAL_AWS_VAR),
+                &shims,
+            )
+            .unwrap_or_else(|message| {
+                eprintln!("aws-eks-token: {message}");
+                std::process::exit(255);
+            });
+            if let Some(real) = real {
+                let err = passthrough::exec(&real, &raw_args, &shims);
+                eprintln!(
+                    "aws-eks-token: could not run the AWS CLI at {}: {err}",
+                    real.display()
+                );
+                std::process::exit(255);
+            }
         }
     }
 

@@ -384,7 +384,12 @@ fn chains_in_opposite_orders_do_not_block_each_other() {
     }
     for child in &mut children {
         // One code for the outer role, one for the inner.
-        child.stdin.take().unwrap().write_all(b"123456\n654321\n").unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"123456\n654321\n")
+            .unwrap();
     }
     let deadline = std::time::Instant::now() + LIMIT;
     for (mut child, mut err) in children.into_iter().zip(stderrs) {

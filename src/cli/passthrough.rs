@@ -3,10 +3,14 @@
 //! AWS CLI by replacing itself with it: same arguments, environment, standard streams and
 //! exit code.
 //!
-//! The real CLI is `AWS_EKS_TOKEN_REAL_AWS` if set (empty = never pass through), else the
-//! first `aws` on PATH that is not this program. "This program" is tracked by canonical path
-//! in `AWS_EKS_TOKEN_SHIMS` (a PATH-style list the shim adds itself to before the exec), so
-//! two copies of the shim on PATH cannot hand a command back and forth.
+//! The real CLI is `AWS_EKS_TOKEN_REAL_AWS` if set (empty = never pass through; a bare
+//! name is looked up on PATH), else the first `aws` on PATH that is not this program,
+//! always resolved to an absolute path here (an empty or relative PATH entry is the
+//! working directory, as for execvp), so the exec never searches PATH again. "This
+//! program" is this binary — by canonical path and by file identity (a hard link) — and
+//! every shim in `AWS_EKS_TOKEN_SHIMS` (a PATH-style list the shim adds itself to before
+//! the exec), so two copies of the shim on PATH cannot hand a command back and forth;
+//! a real CLI that is this program is an error at once, never an exec loop.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -42,25 +46,90 @@ pub fn is_ours(args: &[String]) -> bool {
     }
 }
 
-/// The real AWS CLI to run instead of this binary, if there is one.
+/// The real AWS CLI to run instead of this binary, as an absolute path, if there is one;
+/// `Err` (the message) when `AWS_EKS_TOKEN_REAL_AWS` names this program or a name that
+/// is not on PATH.
 pub fn find_real_aws(
     path_var: Option<OsString>,
     explicit: Option<OsString>,
     shims: &[PathBuf],
-) -> Option<PathBuf> {
-    if let Some(explicit) = explicit {
-        return (!explicit.is_empty()).then(|| PathBuf::from(explicit));
-    }
-    let me = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.canonicalize().ok());
-    std::env::split_paths(&path_var?)
-        .map(|dir| dir.join(if cfg!(windows) { "aws.exe" } else { "aws" }))
-        .filter(|p| is_executable(p))
-        .find(|p| match p.canonicalize() {
-            Ok(real) => Some(&real) != me.as_ref() && !shims.contains(&real),
-            Err(_) => false,
+) -> Result<Option<PathBuf>, String> {
+    let me = This::new(shims);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let on_path = |name: &std::ffi::OsStr| {
+        path_var.as_ref().and_then(|paths| {
+            std::env::split_paths(paths)
+                .map(|dir| cwd.join(dir).join(name))
+                .find(|p| is_executable(p) && !me.is(p))
         })
+    };
+    let Some(explicit) = explicit else {
+        let name = if cfg!(windows) { "aws.exe" } else { "aws" };
+        return Ok(on_path(name.as_ref()));
+    };
+    if explicit.is_empty() {
+        return Ok(None);
+    }
+    let shown = Path::new(&explicit).display().to_string();
+    let found =
+        if Path::new(&explicit).components().count() == 1 && !Path::new(&explicit).is_absolute() {
+            on_path(&explicit).ok_or_else(|| {
+                format!("{REAL_AWS_VAR}={shown}: not found on PATH (other than this program)")
+            })?
+        } else {
+            cwd.join(&explicit)
+        };
+    if me.is(&found) {
+        return Err(format!(
+            "{REAL_AWS_VAR}={shown} is this program ({}), not the AWS CLI",
+            found.display()
+        ));
+    }
+    Ok(Some(found))
+}
+
+/// This program: its canonical path and file identity, and the shims already passed
+/// through.
+struct This<'a> {
+    exe: Option<PathBuf>,
+    #[cfg(unix)]
+    id: Option<(u64, u64)>,
+    shims: &'a [PathBuf],
+}
+
+impl<'a> This<'a> {
+    fn new(shims: &'a [PathBuf]) -> This<'a> {
+        let exe = std::env::current_exe().ok();
+        This {
+            #[cfg(unix)]
+            id: exe.as_deref().and_then(file_id),
+            exe: exe.and_then(|p| p.canonicalize().ok()),
+            shims,
+        }
+    }
+
+    /// Whether running `p` would run this program (or a shim already passed through).
+    fn is(&self, p: &Path) -> bool {
+        let canonical = p.canonicalize().ok();
+        if canonical.is_some() && canonical == self.exe {
+            return true;
+        }
+        if canonical.is_some_and(|c| self.shims.contains(&c)) {
+            return true;
+        }
+        #[cfg(unix)]
+        if self.id.is_some() && file_id(p) == self.id {
+            return true;
+        }
+        false
+    }
+}
+
+/// (device, inode) of the file a path leads to.
+#[cfg(unix)]
+fn file_id(p: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()))
 }
 
 fn is_executable(p: &Path) -> bool {
