@@ -371,7 +371,7 @@ pub(crate) fn profile_providers(
         return Ok(Some(source));
     }
     looking("config-file");
-    if let Some(section) = settings.files.config_file_profiles.get(profile) {
+    if let Some(section) = settings.files.config_file_profile(profile) {
         if let Some(c) = from_section(section, "config-file")? {
             found(format_args!(
                 "Credentials found in config file: {}",
