@@ -130,31 +130,44 @@ impl Sts<'_> {
         let response = outcome
             .result
             .map_err(|e| Error::General(e.message(&req.url)))?;
-        if response.status >= 300 {
-            return Err(Error::Client {
-                operation: action.to_string(),
-                error: error_dict(&response)?,
-                max_retries: outcome.max_attempts_reached.then_some(outcome.retries),
-            });
-        }
-        let members = if action == "AssumeRole" {
-            ASSUME_ROLE_MEMBERS
-        } else {
-            WEB_IDENTITY_MEMBERS
-        };
-        // The body moves into the error: a large one is not held twice.
-        let root = match parse_xml(&response.body) {
-            Ok(root) => root,
-            Err(u) => return Err(u.with_body(response.body)),
-        };
-        let mut dict = parse_result(root, &format!("{action}Result"), members)?;
-        add_account_id(&mut dict);
-        dict.insert(
-            "ResponseMetadata".into(),
-            response_metadata(root, &response, outcome.retries),
-        );
-        Ok(StsResponse { dict })
+        let max_retries = outcome.max_attempts_reached.then_some(outcome.retries);
+        read_response(action, response, outcome.retries, max_retries)
     }
+}
+
+/// The answer to `action`, as botocore parses it: an error response is `Error::Client`
+/// (`max_retries`: its retry note), a result the response dict; a body expat rejects is
+/// the CLI's "Unable to parse response" error.
+pub fn read_response(
+    action: &str,
+    response: Response,
+    retries: u32,
+    max_retries: Option<u32>,
+) -> Result<StsResponse, Error> {
+    if response.status >= 300 {
+        return Err(Error::Client {
+            operation: action.to_string(),
+            error: error_dict(&response)?,
+            max_retries,
+        });
+    }
+    let members = if action == "AssumeRole" {
+        ASSUME_ROLE_MEMBERS
+    } else {
+        WEB_IDENTITY_MEMBERS
+    };
+    // The body moves into the error: a large one is not held twice.
+    let root = match parse_xml(&response.body) {
+        Ok(root) => root,
+        Err(u) => return Err(u.with_body(response.body)),
+    };
+    let mut dict = parse_result(root, &format!("{action}Result"), members)?;
+    add_account_id(&mut dict);
+    dict.insert(
+        "ResponseMetadata".into(),
+        response_metadata(root, &response, retries),
+    );
+    Ok(StsResponse { dict })
 }
 
 /// botocore's `ParamValidator`: every failure, in parameter order, in one error.

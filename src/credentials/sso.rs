@@ -154,45 +154,9 @@ impl Plan {
                 max_retries,
             });
         }
-        let body = json_body(&response);
-        let role = cache::py_index(&body, "roleCredentials")?;
-        let text = |k: &str| -> Result<String, Error> {
-            Ok(match cache::py_index(role, k)? {
-                Value::String(s) => s.clone(),
-                other => pystd::repr::value_str(other),
-            })
-        };
-        let (access_key_id, secret, session_token) = (
-            text("accessKeyId")?,
-            text("secretAccessKey")?,
-            text("sessionToken")?,
-        );
-        let expiration = cache::py_index(role, "expiration")?
-            .as_f64()
-            .and_then(Timestamp::from_millis)
-            .ok_or_else(|| {
-                Error::General("invalid expiration in GetRoleCredentials response".into())
-            })?;
-        let mut creds = Map::new();
-        creds.insert("AccessKeyId".into(), access_key_id.clone().into());
-        creds.insert("SecretAccessKey".into(), secret.clone().into());
-        creds.insert("SessionToken".into(), session_token.clone().into());
-        creds.insert("Expiration".into(), expiration.zulu().into());
-        creds.insert("AccountId".into(), self.account_id.clone().into());
-        let mut entry = Map::new();
-        entry.insert("ProviderType".into(), "sso".into());
-        entry.insert("Credentials".into(), Value::Object(creds));
-        creds_cache.set(key, &Value::Object(entry));
-        // The cache keeps whole seconds; so do the credentials (botocore re-parses them).
-        let expiry = Timestamp::from_secs(expiration.secs);
-        Ok((
-            Credentials {
-                access_key_id,
-                secret_access_key: secret.into(),
-                session_token: Some(session_token.into()),
-            },
-            expiry,
-        ))
+        let (entry, creds, expiry) = read_role_credentials(&response, &self.account_id)?;
+        creds_cache.set(key, &entry);
+        Ok((creds, expiry))
     }
 
     /// The legacy flow: the token file named after the start URL; an expired token ends
@@ -245,6 +209,53 @@ impl Plan {
         }
         access_token(&token)
     }
+}
+
+/// A `GetRoleCredentials` answer: the cache entry the CLI writes for it
+/// (`{"ProviderType": "sso", "Credentials": {...}}`), the credentials and their expiry.
+pub fn read_role_credentials(
+    response: &Response,
+    account_id: &str,
+) -> Result<(Value, Credentials, Timestamp), Error> {
+    let body = json_body(response);
+    let role = cache::py_index(&body, "roleCredentials")?;
+    let text = |k: &str| -> Result<String, Error> {
+        Ok(match cache::py_index(role, k)? {
+            Value::String(s) => s.clone(),
+            other => pystd::repr::value_str(other),
+        })
+    };
+    let (access_key_id, secret, session_token) = (
+        text("accessKeyId")?,
+        text("secretAccessKey")?,
+        text("sessionToken")?,
+    );
+    let expiration = cache::py_index(role, "expiration")?
+        .as_f64()
+        .and_then(Timestamp::from_millis)
+        .ok_or_else(|| {
+            Error::General("invalid expiration in GetRoleCredentials response".into())
+        })?;
+    let mut creds = Map::new();
+    creds.insert("AccessKeyId".into(), access_key_id.clone().into());
+    creds.insert("SecretAccessKey".into(), secret.clone().into());
+    creds.insert("SessionToken".into(), session_token.clone().into());
+    creds.insert("Expiration".into(), expiration.zulu().into());
+    creds.insert("AccountId".into(), account_id.into());
+    let mut entry = Map::new();
+    entry.insert("ProviderType".into(), "sso".into());
+    entry.insert("Credentials".into(), Value::Object(creds));
+    // The cache keeps whole seconds; so do the credentials (botocore re-parses them).
+    let expiry = Timestamp::from_secs(expiration.secs);
+    Ok((
+        Value::Object(entry),
+        Credentials {
+            access_key_id,
+            secret_access_key: secret.into(),
+            session_token: Some(session_token.into()),
+        },
+        expiry,
+    ))
 }
 
 fn unauthorized() -> Error {
@@ -317,7 +328,19 @@ fn refresh_token(
     if response.status >= 300 {
         return Ok(None); // a ClientError: botocore logs it and keeps the old token
     }
-    let parsed = json_body(&response);
+    read_created_token(&response, map, start_url, region, ctx.now()).map(Some)
+}
+
+/// A `CreateToken` answer (a refreshed session token) as the token file the CLI writes
+/// for it, from the old token's registration.
+pub fn read_created_token(
+    response: &Response,
+    map: &Map<String, Value>,
+    start_url: &str,
+    region: &str,
+    now: crate::time::UtcTime,
+) -> Result<Value, Error> {
+    let parsed = json_body(response);
     let expires_in = match cache::py_index(&parsed, "expiresIn")? {
         Value::Number(n) => n.as_f64().unwrap_or_default() as i64,
         other => {
@@ -334,18 +357,21 @@ fn refresh_token(
     new.insert("accessToken".into(), access);
     new.insert(
         "expiresAt".into(),
-        Timestamp::from_secs(ctx.now().0 + expires_in).zulu().into(),
+        Timestamp::from_secs(now.0.saturating_add(expires_in))
+            .zulu()
+            .into(),
     );
-    new.insert("clientId".into(), map["clientId"].clone());
-    new.insert("clientSecret".into(), map["clientSecret"].clone());
+    let field = |k: &str| map.get(k).cloned().unwrap_or(Value::Null);
+    new.insert("clientId".into(), field("clientId"));
+    new.insert("clientSecret".into(), field("clientSecret"));
     new.insert(
         "registrationExpiresAt".into(),
-        map["registrationExpiresAt"].clone(),
+        field("registrationExpiresAt"),
     );
     if let Some(r) = parsed.get("refreshToken") {
         new.insert("refreshToken".into(), r.clone());
     }
-    Ok(Some(Value::Object(new)))
+    Ok(Value::Object(new))
 }
 
 /// The endpoint of SSO or SSO OIDC in `region`: configured URLs, FIPS, dual-stack.
@@ -387,7 +413,7 @@ fn call(ctx: &Ctx, req: &Request) -> Result<(Response, Option<u32>), Error> {
 
 /// botocore's `_parse_body_as_json`: an empty body is `{}`, one that is not JSON
 /// `{"message": <text>}`.
-fn json_body(r: &Response) -> Value {
+pub fn json_body(r: &Response) -> Value {
     if r.body.is_empty() {
         return Value::Object(Map::new());
     }
@@ -399,7 +425,7 @@ fn json_body(r: &Response) -> Value {
 /// `Code` from `x-amzn-errortype`, the body's `code`/`Code`/`__type`, else the status; a
 /// 5xx with an empty or HTML body is the generic error. A modeled error's own `message`
 /// member is kept too (the CLI's error dict shows both).
-fn rest_json_error(r: &Response, modeled_with_message: &[&str]) -> Map<String, Value> {
+pub fn rest_json_error(r: &Response, modeled_with_message: &[&str]) -> Map<String, Value> {
     let mut error = Map::new();
     let trimmed = r.body.trim_ascii();
     if r.status >= 500 && (trimmed.is_empty() || trimmed.starts_with(b"<html>")) {
