@@ -6,13 +6,14 @@
 //! main thread's stack bounds, which glibc answers by reading and parsing
 //! `/proc/self/maps` — a tenth of a millisecond on every call, for a stack-overflow
 //! message we do not need. What we do need from it is done in `main` below.
-#![cfg_attr(unix, no_main)]
+//! (Not in `cargo test`'s build of this file: its test harness brings its own `main`.)
+#![cfg_attr(all(unix, not(test)), no_main)]
 
 use std::io::Write;
 
 use aws_eks_token::cli::passthrough;
 
-#[cfg(unix)]
+#[cfg(all(unix, not(test)))]
 #[no_mangle]
 extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
     // SAFETY: called once, before any other thread or file exists: standard descriptors
@@ -30,7 +31,7 @@ extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> lib
     aws_main()
 }
 
-#[cfg(not(unix))]
+#[cfg(any(not(unix), test))]
 fn main() {
     std::process::exit(aws_main())
 }
