@@ -13,7 +13,47 @@ import shutil
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fuzz" / "corpus"
-TARGETS = ("argv", "exec_info", "query", "config", "cache", "kubeconfig")
+TARGETS = ("argv", "exec_info", "query", "config", "cache", "kubeconfig", "sts_response",
+           "sso_response", "oidc_response", "imds_response", "container_response", "json_body")
+
+# The response targets' status byte (see the top of each fuzz_targets/<target>.rs).
+STATUS_BYTE = {
+    "sts_response": {200: 0, 400: 2, 403: 3, 500: 4, 503: 5, 302: 6},
+    "sso_response": {200: 0, 400: 2, 401: 3, 403: 4, 404: 5, 429: 6, 500: 7},
+    "container_response": {200: 0, 404: 2, 500: 3},
+}
+# Which fake server's bodies seed which target.
+SERVER_TARGET = {"sts": "sts_response", "sso": "sso_response", "oidc": "oidc_response",
+                 "imds": "imds_response", "ecs": "container_response", "eks": "json_body"}
+
+# Hostile bodies (issue 16): deep nesting, large bodies, cut UTF-8, secrets in every
+# spelling. Each goes to every response target (with status byte 0 where there is one).
+CREDS_XML = ("<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIA</AccessKeyId>"
+             "<SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>"
+             "<Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult>"
+             "</AssumeRoleResponse>")
+HOSTILE = [
+    "<a>" * 30000,
+    "<a>" * 3000 + "</a>" * 3000,
+    "<a>" * 3000 + "</b>",
+    "[" * 5000 + "]" * 5000,
+    '{"a":' * 2000 + "1" + "}" * 2000,
+    "[" * 20000,
+    '{"cluster": {"endpoint": "https://x", "certificateAuthority": {"data": "' + "A" * 65536 + '"}}}',
+    CREDS_XML[:120],
+    CREDS_XML.encode()[:-3] + b"\xe2\x82",
+    b"\xef\xbb\xbf" + CREDS_XML.encode(),
+    b'{"roleCredentials": {"accessKeyId": "\xf0\x9f\x98', 
+    "<SessionToken><![CDATA[a</SessionToken>b]]></SessionToken><x:SessionToken xmlns:x='u' "
+    "a='1'>c</x:SessionToken><r SessionToken=\"d\"/><SessionToken><!-- </SessionToken> -->e",
+    "<r>" + "<SecretAccessKey>abc</SecretAccessKey>" * 4000,
+    '{"expiresIn": 1e308, "accessToken": "a"}',
+    '{"expiresIn": -9223372036854775808, "accessToken": "a"}',
+    '{"roleCredentials": {"accessKeyId": 1, "secretAccessKey": [], "sessionToken": {}, '
+    '"expiration": 1e300}}',
+    '{"AccessKeyId": "A", "SecretAccessKey": "s", "Token": "t", "Expiration": "9999-12-31T23:59:59Z"}',
+    '{"AccessKeyId": "A", "SecretAccessKey": "s", "Token": "t", "Expiration": "2024-01-02T03:10:00Z"}',
+]
 
 # fuzz_targets/argv.rs: the variables an input may set (ENV_ALLOWED there).
 ARGV_ENV = {
@@ -117,6 +157,17 @@ def write(target, data):
     (d / hashlib.sha1(data).hexdigest()).write_bytes(data)
 
 
+def write_response(target, status, body):
+    """A response target's input: the status byte (if the target has one), then the body."""
+    if isinstance(body, str):
+        body = body.encode()
+    codes = STATUS_BYTE.get(target)
+    if codes is None:
+        write(target, body)
+    elif status in codes:
+        write(target, bytes([codes[status]]) + body)
+
+
 def home_paths(s):
     """Parameter files live in the fuzz HOME, named with `~` (fuzz_targets/argv.rs)."""
     s = s.replace("$HOME/", "~/").replace("$HOME", "~")
@@ -179,6 +230,15 @@ def main():
         write("cache", c)
     for k in EXTRA_KUBECONFIGS:
         write("kubeconfig", k)
+    for path in sorted((ROOT / "fixtures" / "cases").glob("*/*.json")):
+        case = json.loads(path.read_text())
+        for kind, server in (case.get("servers") or {}).items():
+            target = SERVER_TARGET.get(kind)
+            for r in server["responses"] if target else []:
+                write_response(target, r.get("status", 200), r.get("body", ""))
+    for body in HOSTILE:
+        for target in SERVER_TARGET.values():
+            write_response(target, 200, body)
     for target in TARGETS:
         print(f"{target}: {len(list((CORPUS / target).iterdir()))} seeds")
 

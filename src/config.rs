@@ -72,16 +72,19 @@ pub fn read(path: &Path) -> Result<Vec<(String, Section)>, Error> {
 }
 
 /// `RawConfigParser.read` + botocore's `raw_config_parse`: the sections in file order.
+///
+/// One pass that builds the result in place: each option is one string for its name and
+/// one for its value (continuation lines appended to it), nothing else is kept per line;
+/// duplicate options are found by sorting each section's names once (linear memory and
+/// `n log n` time however large the file).
 pub fn parse_ini(text: &str) -> Result<Vec<(String, Section)>, ParseError> {
-    // Raw sections: (name, [(option, value lines)]) with name and option indexes, so a huge
-    // file costs linear time. `[DEFAULT]` is kept apart by index.
-    let mut sections: RawSections = Vec::new();
-    let mut section_index: HashMap<String, usize> = HashMap::new();
-    let mut option_index: Vec<HashMap<String, usize>> = Vec::new();
+    let mut sections: Vec<(String, Section)> = Vec::new();
+    // Section names to indexes (strict: a name may not repeat, but `[DEFAULT]` may).
+    let mut section_index: HashMap<&str, usize> = HashMap::new();
     let mut default_idx: Option<usize> = None;
     let mut current: Option<usize> = None;
-    // The option whose value continuation lines extend: (section, option) indexes.
-    let mut option: Option<(usize, usize)> = None;
+    // Whether the current section's last option takes continuation lines.
+    let mut in_value = false;
     let mut indent_level = 0usize;
     let mut error = false;
 
@@ -92,14 +95,14 @@ pub fn parse_ini(text: &str) -> Result<Vec<(String, Section)>, ParseError> {
         let value = if is_comment { "" } else { stripped };
         if value.is_empty() {
             // empty_lines_in_values: a blank (not comment) line inside a value is kept.
-            if let (false, Some((i, o))) = (is_comment, option) {
-                sections[i].1[o].1.push(String::new());
+            if let (false, true, Some(i)) = (is_comment, in_value, current) {
+                push_line(&mut sections[i].1, "");
             }
             continue;
         }
         let cur_indent = line.len() - line.trim_start().len();
-        if let (true, Some((i, o))) = (cur_indent > indent_level, option) {
-            sections[i].1[o].1.push(value.to_string());
+        if let (true, true, Some(i)) = (cur_indent > indent_level, in_value, current) {
+            push_line(&mut sections[i].1, value);
             continue;
         }
         indent_level = cur_indent;
@@ -110,29 +113,25 @@ pub fn parse_ini(text: &str) -> Result<Vec<(String, Section)>, ParseError> {
                 Some(&i) => i,
                 None => {
                     sections.push((name.to_string(), Vec::new()));
-                    option_index.push(HashMap::new());
                     let i = sections.len() - 1;
-                    section_index.insert(name.to_string(), i);
+                    section_index.insert(name, i);
                     if name == "DEFAULT" {
                         default_idx = Some(i);
                     }
                     i
                 }
             });
-            option = None;
+            in_value = false;
             continue;
         }
         // MissingSectionHeaderError.
         let i = current.ok_or(ParseError)?;
         match split_option(value) {
             Some((name, val)) if !name.is_empty() => {
-                let name = name.to_lowercase();
-                if option_index[i].contains_key(&name) {
-                    return Err(ParseError); // DuplicateOptionError (strict)
-                }
-                option_index[i].insert(name.clone(), sections[i].1.len());
-                sections[i].1.push((name, vec![val.to_string()]));
-                option = Some((i, sections[i].1.len() - 1));
+                sections[i]
+                    .1
+                    .push((name.to_lowercase(), Value::Text(val.to_string())));
+                in_value = true;
             }
             _ => error = true, // ParsingError, raised after the whole file was read
         }
@@ -140,35 +139,56 @@ pub fn parse_ini(text: &str) -> Result<Vec<(String, Section)>, ParseError> {
     if error {
         return Err(ParseError);
     }
-
-    let defaults = default_idx
-        .map(|i| sections[i].1.clone())
-        .unwrap_or_default();
-    let join = |lines: &Vec<String>| rstrip(&lines.join("\n")).to_string();
-    let mut out = Vec::new();
-    for (idx, (name, opts)) in sections.iter().enumerate() {
-        if Some(idx) == default_idx {
-            continue;
+    for (_, section) in &mut sections {
+        // DuplicateOptionError (strict).
+        let names = sorted_names(section);
+        if names.windows(2).any(|w| section[w[0]].0 == section[w[1]].0) {
+            return Err(ParseError);
         }
-        let inherited = defaults
-            .iter()
-            .filter(|(k, _)| !option_index[idx].contains_key(k));
-        let mut section: Section = Vec::new();
-        for (k, v) in opts.iter().chain(inherited) {
-            let text = join(v);
-            let value = if text.starts_with('\n') {
-                Value::Nested(parse_nested(&text)?)
-            } else {
-                Value::Text(text)
-            };
-            section.push((k.clone(), value));
+        drop(names);
+        for (_, value) in section.iter_mut() {
+            let Value::Text(text) = value else { continue };
+            text.truncate(rstrip(text).len());
+            if text.starts_with('\n') {
+                *value = Value::Nested(parse_nested(text)?);
+            }
         }
-        out.push((name.clone(), section));
     }
-    Ok(out)
+    let Some(d) = default_idx else {
+        return Ok(sections);
+    };
+    let (_, defaults) = sections.remove(d);
+    if !defaults.is_empty() {
+        for (_, section) in &mut sections {
+            let own = sorted_names(section);
+            let inherited: Vec<(String, Value)> = defaults
+                .iter()
+                .filter(|(k, _)| {
+                    own.binary_search_by(|&i| section[i].0.as_str().cmp(k))
+                        .is_err()
+                })
+                .cloned()
+                .collect();
+            section.extend(inherited);
+        }
+    }
+    Ok(sections)
 }
 
-type RawSections = Vec<(String, Vec<(String, Vec<String>)>)>;
+/// A continuation line of the section's last option.
+fn push_line(section: &mut Section, line: &str) {
+    if let Some((_, Value::Text(text))) = section.last_mut() {
+        text.push('\n');
+        text.push_str(line);
+    }
+}
+
+/// The indexes of the section's options, sorted by name.
+fn sorted_names(section: &Section) -> Vec<usize> {
+    let mut names: Vec<usize> = (0..section.len()).collect();
+    names.sort_unstable_by(|&a, &b| section[a].0.cmp(&section[b].0));
+    names
+}
 
 /// configparser's `\[(?P<header>.+)\]` (matched at the start of the stripped line).
 fn section_header(value: &str) -> Option<&str> {
@@ -213,9 +233,11 @@ pub struct FullConfig {
     pub profiles: BTreeMap<String, Section>,
     pub sso_sessions: BTreeMap<String, Section>,
     pub services: BTreeMap<String, Section>,
-    /// The raw sections of each file, for the providers that read one file only.
-    pub config_file_profiles: BTreeMap<String, Section>,
+    /// The credentials file's sections, for the provider that reads that file only.
     pub credentials_file: BTreeMap<String, Section>,
+    /// The config file's sections of the profiles the credentials file also has (the
+    /// others are in `profiles` as they are): see `config_file_profile`.
+    config_only: BTreeMap<String, Section>,
 }
 
 impl std::fmt::Debug for FullConfig {
@@ -263,12 +285,25 @@ impl FullConfig {
                 full.profiles.insert(name, section);
             }
         }
-        full.config_file_profiles = full.profiles.clone();
+        // Only the profiles the credentials file changes are kept twice.
         for (name, section) in credentials {
+            if let Some(own) = full.profiles.get(&name) {
+                full.config_only.insert(name.clone(), own.clone());
+            }
             update(full.profiles.entry(name.clone()).or_default(), &section);
             full.credentials_file.insert(name, section);
         }
         full
+    }
+
+    /// A profile's section of the config file alone, for the provider that reads that
+    /// file only.
+    pub fn config_file_profile(&self, name: &str) -> Option<&Section> {
+        if self.credentials_file.contains_key(name) {
+            self.config_only.get(name)
+        } else {
+            self.profiles.get(name)
+        }
     }
 }
 
@@ -327,6 +362,15 @@ mod tests {
         let full = FullConfig::build(config, creds);
         assert_eq!(full.profiles.len(), 3);
         assert!(get(&full.profiles["dev"], "aws_access_key_id").is_some());
-        assert!(get(&full.config_file_profiles["dev"], "aws_access_key_id").is_none());
+        assert!(get(
+            full.config_file_profile("dev").unwrap(),
+            "aws_access_key_id"
+        )
+        .is_none());
+        assert!(full.config_file_profile("other").is_none());
+        assert_eq!(
+            full.config_file_profile("default"),
+            full.profiles.get("default")
+        );
     }
 }

@@ -30,6 +30,11 @@ pub enum Error {
     },
     /// Any other exception; printed as `str(exception)`: rc 255.
     General(String),
+    /// botocore's `ResponseParserError` for a body expat rejects (`reason`: expat's text):
+    /// rc 255. The CLI echoes the whole body as Python bytes; it is echoed with its secrets
+    /// redacted (`log::redact_xml`), and written piece by piece: a body of many megabytes is
+    /// never copied into a message.
+    UnparsableResponse { reason: String, body: ResponseBody },
     /// get-token without a cluster: the command *returns* a ValueError, which Python's
     /// `sys.exit` prints bare: rc 1.
     MissingCluster,
@@ -42,6 +47,17 @@ pub enum Error {
     /// Writing to stdout failed with EPIPE (the reader went away): the CLI prints the
     /// error, then Python fails to flush stdout again at exit (rc 120).
     BrokenPipe(String),
+}
+
+/// A response body kept for an error message; its `Debug` shows only its length (it may
+/// hold secrets).
+#[derive(Clone, PartialEq)]
+pub struct ResponseBody(pub Vec<u8>);
+
+impl std::fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "({} bytes)", self.0.len())
+    }
 }
 
 impl From<crate::time::TimeError> for Error {
@@ -66,7 +82,7 @@ impl Error {
             Error::ParamValidation(_) | Error::UnknownOptions(_) => 252,
             Error::NoCredentials | Error::NoRegion | Error::Configuration(_) => 253,
             Error::Client { .. } => 254,
-            Error::General(_) => 255,
+            Error::General(_) | Error::UnparsableResponse { .. } => 255,
             Error::MissingCluster => 1,
             Error::BrokenPipe(_) => 120,
             Error::Autoreset(e) => e.exit_code(),
@@ -102,6 +118,7 @@ impl Error {
             Error::Configuration(m) => Some(pair("Configuration", m.clone())),
             Error::Client { error, .. } => Some(error.clone()),
             Error::General(_)
+            | Error::UnparsableResponse { .. }
             | Error::MissingCluster
             | Error::BrokenPipe(_)
             | Error::UnknownOptions(_)
@@ -132,6 +149,28 @@ impl Error {
         )
     }
 
+    /// Write what the AWS CLI writes to stderr for this error (see `render`); an echoed
+    /// response body goes out in pieces of a bounded size.
+    pub fn write_to(
+        &self,
+        format: Option<ErrorFormat>,
+        render: &dyn Fn(ErrorFormat, &Value) -> Result<String, String>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        let Error::UnparsableResponse { reason, body } = self else {
+            return out.write_all(self.render(format, render).as_bytes());
+        };
+        // botocore: "Unable to parse response (%s), invalid XML received. Further retries
+        // may succeed:\n%s" % (e, xml_string), printed by `write_error` (whose strip()
+        // changes nothing here: the text starts with a letter and ends with a quote).
+        write!(
+            out,
+            "\naws: [ERROR]: Unable to parse response ({reason}), invalid XML received. Further retries may succeed:\n"
+        )?;
+        write_redacted_repr(&body.0, out)?;
+        out.write_all(b"\n")
+    }
+
     /// The bytes the AWS CLI writes to stderr for this error. `format` is the resolved
     /// `cli_error_format` (`None`: it could not be resolved, e.g. an unknown profile, and
     /// the CLI falls back to the bare message); `render` renders a value with one of the
@@ -157,6 +196,11 @@ impl Error {
             Error::General(msg) => return write_error(msg),
             Error::UnknownOptions(msg) => {
                 return format!("\nusage: {}\n{}", USAGE, write_error(msg))
+            }
+            Error::UnparsableResponse { .. } => {
+                let mut out = Vec::new();
+                let _ = self.write_to(format, render, &mut out);
+                return String::from_utf8_lossy(&out).into_owned();
             }
             Error::BrokenPipe(msg) => {
                 return write_error(msg)
@@ -206,6 +250,35 @@ impl Error {
             Err(_) => write_error(&bare),
         }
     }
+}
+
+/// Python's `repr(body)` of the body with its secrets redacted, written in pieces: the
+/// redaction runs twice (the first pass only looks for quotes, which pick the repr's
+/// quote), so nothing of the body's size is held besides the body.
+fn write_redacted_repr(body: &[u8], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use pystd::repr::{bytes_repr_piece, bytes_repr_quote};
+    const PIECE: usize = 16 * 1024;
+    let (mut single, mut double) = (false, false);
+    crate::log::redact_xml_with(body, &mut |p| {
+        single |= p.contains(&b'\'');
+        double |= p.contains(&b'"');
+    });
+    let quote = bytes_repr_quote(single, double);
+    out.write_all(&[b'b', quote])?;
+    let mut buf = Vec::with_capacity(4 * PIECE + 8);
+    let mut result = Ok(());
+    crate::log::redact_xml_with(body, &mut |p| {
+        for chunk in p.chunks(PIECE) {
+            bytes_repr_piece(chunk, quote, &mut buf);
+            if buf.len() >= PIECE && result.is_ok() {
+                result = out.write_all(&buf);
+                buf.clear();
+            }
+        }
+    });
+    result?;
+    buf.push(quote);
+    out.write_all(&buf)
 }
 
 /// awscli/errorformat.py `write_error`.

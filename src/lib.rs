@@ -71,11 +71,15 @@ pub fn run(args: &[String], env: Env, io: &mut Io) -> i32 {
             "main()"
         }
     );
-    let mut text = render_error(&e, &style, io);
-    if let Some(name) = style.warn_invalid.as_ref().filter(|_| e.uses_error_format()) {
-        text = format!("Invalid cli_error_format: '{name}'. Using 'enhanced' format.\n{text}");
+    if let Some(name) = style
+        .warn_invalid
+        .as_ref()
+        .filter(|_| e.uses_error_format())
+    {
+        let warning = format!("Invalid cli_error_format: '{name}'. Using 'enhanced' format.\n");
+        let _ = io.stderr.write_all(warning.as_bytes());
     }
-    let _ = io.stderr.write_all(text.as_bytes());
+    write_error(&e, &style, io);
     let _ = io.stderr.flush();
     e.exit_code()
 }
@@ -197,17 +201,18 @@ fn check_auto_prompt(args: &[String]) -> Result<(), Error> {
     Ok(())
 }
 
-/// The stderr bytes for an error, in the format the CLI would pick at this phase.
-fn render_error(e: &Error, style: &ErrorStyle, io: &Io) -> String {
+/// Write an error to stderr, in the format the CLI would pick at this phase.
+fn write_error(e: &Error, style: &ErrorStyle, io: &mut Io) {
     let width = io.width();
-    e.render(style.format, &|format, value| {
+    let stdout_is_tty = io.stdout_is_tty;
+    let render = |format: ErrorFormat, value: &serde_json::Value| {
         let value = &pystd::json::Value::from_serde(value);
         let Some(output) = format.output() else {
             return Err("not a structured format".into());
         };
         if output == settings::OutputFormat::Table {
             // Error tables: `--color on` styles them, without colorama's resets on stderr.
-            let mode = if style.color.enabled(io.stdout_is_tty) {
+            let mode = if style.color.enabled(stdout_is_tty) {
                 output::table::TableColor::OnWithoutAutoreset
             } else {
                 output::table::TableColor::Off
@@ -219,7 +224,8 @@ fn render_error(e: &Error, style: &ErrorStyle, io: &Io) -> String {
             Some(e) => Err(e),
             None => Ok(r.text),
         }
-    })
+    };
+    let _ = e.write_to(style.format, &render, &mut *io.stderr);
 }
 
 /// `CLIDriver._set_logging`: with `--debug`, log lines on stderr from here on, starting

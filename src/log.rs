@@ -284,44 +284,144 @@ fn redact_json(v: &mut serde_json::Value) {
 }
 
 /// The content of every element whose name holds a secret (`SecretAccessKey`,
-/// `SessionToken`, also with attributes or a namespace prefix), up to its closing tag (so
-/// CDATA and entities inside go too; an unclosed one to the end), replaced by
-/// `(redacted)`. Linear in the body's length; bytes that are not UTF-8 stay as they are.
+/// `SessionToken`, also with attributes, whitespace or a namespace prefix in its tags) up
+/// to its closing tag, and the value of every attribute whose name holds one, replaced by
+/// `(redacted)`. CDATA sections and comments inside are skipped whole (a `</SessionToken>`
+/// in them does not end the element), so are nested elements of the same name; an unclosed
+/// element is redacted to the end. Bytes that are not UTF-8 stay as they are.
 pub fn redact_xml(body: &[u8]) -> Vec<u8> {
-    fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-        hay.windows(needle.len()).position(|w| w == needle)
-    }
     let mut out = Vec::with_capacity(body.len());
-    let mut rest = body;
-    while let Some(i) = rest.iter().position(|&b| b == b'<') {
-        out.extend_from_slice(&rest[..i]);
-        rest = &rest[i..];
-        let Some(end) = rest.iter().position(|&b| b == b'>') else {
-            break;
-        };
-        let tag = &rest[..=end];
-        out.extend_from_slice(tag);
-        rest = &rest[end + 1..];
-        let name = tag[1..]
-            .split(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'/')
-            .next()
-            .unwrap_or_default();
-        let opening = !name.is_empty()
-            && !name.starts_with(b"?")
-            && !name.starts_with(b"!")
-            && !tag.ends_with(b"/>");
-        let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
-        if opening && is_secret_name(&String::from_utf8_lossy(local)) {
-            let close = [b"</", name].concat();
-            let stop = find(rest, &close).unwrap_or(rest.len());
-            if stop > 0 {
-                out.extend_from_slice(Secret("-").to_string().as_bytes());
+    redact_xml_with(body, &mut |piece| out.extend_from_slice(piece));
+    out
+}
+
+/// `redact_xml`, handing the result to `emit` piece by piece (each byte of the body is
+/// looked at a bounded number of times: linear in the body's length, nothing copied).
+pub fn redact_xml_with(body: &[u8], emit: &mut dyn FnMut(&[u8])) {
+    const REDACTED: &[u8] = b"(redacted)";
+    let mut pos = 0;
+    while let Some(i) = body[pos..].iter().position(|&b| b == b'<') {
+        let at = pos + i;
+        emit(&body[pos..at]);
+        let rest = &body[at..];
+        let end = if rest.starts_with(b"<!--") {
+            after(body, at + 4, b"-->")
+        } else if rest.starts_with(b"<![CDATA[") {
+            after(body, at + 9, b"]]>")
+        } else if rest.starts_with(b"<!") || rest.starts_with(b"<?") || rest.starts_with(b"</") {
+            after(body, at + 1, b">")
+        } else {
+            let (end, self_closing) = start_tag(body, at, emit);
+            let name = xml_name(body, at + 1);
+            if !self_closing && !name.is_empty() && is_secret_name(&local_name(name)) {
+                let close = secret_end(body, end, name);
+                if close > end {
+                    emit(REDACTED);
+                }
+                pos = close;
+                continue;
             }
-            rest = &rest[stop..];
+            pos = end;
+            continue;
+        };
+        emit(&body[at..end]);
+        pos = end;
+    }
+    emit(&body[pos..]);
+}
+
+/// Past the first `needle` at or after `from` (the end of `hay` when there is none).
+fn after(hay: &[u8], from: usize, needle: &[u8]) -> usize {
+    let mut at = from.min(hay.len());
+    while let Some(i) = hay[at..].iter().position(|&b| b == needle[0]) {
+        if hay[at + i..].starts_with(needle) {
+            return at + i + needle.len();
+        }
+        at += i + 1;
+    }
+    hay.len()
+}
+
+/// The XML name starting at `at` (maximal run of name bytes; empty if none).
+fn xml_name(body: &[u8], at: usize) -> &[u8] {
+    let len = body[at.min(body.len())..]
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b"_:.-".contains(&b) || b >= 0x80)
+        .count();
+    &body[at..at + len]
+}
+
+fn local_name(qname: &[u8]) -> String {
+    let local = qname.rsplit(|&b| b == b':').next().unwrap_or(qname);
+    String::from_utf8_lossy(local).into_owned()
+}
+
+/// Emit the start tag at `at` with the values of secret attributes redacted; returns
+/// where it ends (after its `>`, or the end of the body) and whether it closes itself.
+fn start_tag(body: &[u8], at: usize, emit: &mut dyn FnMut(&[u8])) -> (usize, bool) {
+    let mut pos = at + 1;
+    let mut shown = at;
+    let mut attribute: &[u8] = &[];
+    while pos < body.len() {
+        match body[pos] {
+            b'>' => {
+                emit(&body[shown..=pos]);
+                return (pos + 1, body[pos - 1] == b'/');
+            }
+            q @ (b'"' | b'\'') => {
+                let close = body[pos + 1..]
+                    .iter()
+                    .position(|&b| b == q)
+                    .map_or(body.len(), |i| pos + 1 + i);
+                if is_secret_name(&local_name(attribute)) && close > pos + 1 {
+                    emit(&body[shown..=pos]);
+                    emit(b"(redacted)");
+                    shown = close;
+                }
+                pos = close + 1;
+            }
+            b if b.is_ascii_whitespace() || b == b'=' => pos += 1,
+            _ => {
+                attribute = xml_name(body, pos);
+                pos += attribute.len().max(1);
+            }
         }
     }
-    out.extend_from_slice(rest);
-    out
+    emit(&body[shown.min(body.len())..]);
+    (body.len(), false)
+}
+
+/// Where the content of the secret element `name` that starts at `from` ends: the `<` of
+/// its closing tag, or the end of the body. CDATA, comments and nested elements of the
+/// same name are skipped.
+fn secret_end(body: &[u8], from: usize, name: &[u8]) -> usize {
+    let mut depth = 0usize;
+    let mut pos = from;
+    while let Some(i) = body[pos..].iter().position(|&b| b == b'<') {
+        let at = pos + i;
+        let rest = &body[at..];
+        if rest.starts_with(b"<![CDATA[") {
+            pos = after(body, at + 9, b"]]>");
+        } else if rest.starts_with(b"<!--") {
+            pos = after(body, at + 4, b"-->");
+        } else if rest.starts_with(b"</") && xml_name(body, at + 2) == name {
+            if depth == 0 {
+                return at;
+            }
+            depth -= 1;
+            pos = at + 2;
+        } else if xml_name(body, at + 1) == name {
+            let mut sink = |_: &[u8]| {};
+            let (end, self_closing) = start_tag(body, at, &mut sink);
+            if !self_closing {
+                depth += 1;
+            }
+            pos = end;
+        } else {
+            pos = at + 1;
+        }
+    }
+    body.len()
 }
 
 /// Local time as Python's logging `asctime`: `2026-11-22 19:29:06,987`.

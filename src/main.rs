@@ -6,6 +6,7 @@
 //! main thread's stack bounds, which glibc answers by reading and parsing
 //! `/proc/self/maps` — a tenth of a millisecond on every call, for a stack-overflow
 //! message we do not need. What we do need from it is done in `main` below.
+//! (Not in `cargo test`'s build of this file: its test harness brings its own `main`.)
 #![cfg_attr(all(unix, not(test)), no_main)]
 
 use std::io::Write;
@@ -51,19 +52,25 @@ fn aws_main() -> i32 {
             .and_then(|p| p.file_stem().map(|s| s == "aws"))
             .unwrap_or(false);
         let version_only = args.iter().any(|a| a == "--version");
-        let shims = passthrough::shims_from_env();
-        let real = passthrough::find_real_aws(
-            std::env::var_os("PATH"),
-            std::env::var_os(passthrough::REAL_AWS_VAR),
-            &shims,
-        );
-        if let Some(real) = real.filter(|_| invoked_as_aws || !version_only) {
-            let err = passthrough::exec(&real, &raw_args, &shims);
-            eprintln!(
-                "aws-eks-token: could not run the AWS CLI at {}: {err}",
-                real.display()
-            );
-            std::process::exit(255);
+        if invoked_as_aws || !version_only {
+            let shims = passthrough::shims_from_env();
+            let real = passthrough::find_real_aws(
+                std::env::var_os("PATH"),
+                std::env::var_os(passthrough::REAL_AWS_VAR),
+                &shims,
+            )
+            .unwrap_or_else(|message| {
+                eprintln!("aws-eks-token: {message}");
+                std::process::exit(255);
+            });
+            if let Some(real) = real {
+                let err = passthrough::exec(&real, &raw_args, &shims);
+                eprintln!(
+                    "aws-eks-token: could not run the AWS CLI at {}: {err}",
+                    real.display()
+                );
+                std::process::exit(255);
+            }
         }
     }
 

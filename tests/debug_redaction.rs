@@ -826,3 +826,33 @@ fn sso_logout() {
     );
     assert!(!home.path().join(SSO_TOKEN_FILE).exists());
 }
+
+/// Issue 16, finding 10: a `--query` that fails on the token quotes it in its error on
+/// stderr, as the AWS CLI does byte for byte (the bytes win over hiding it) — so
+/// SECURITY.md must say so instead of promising the token goes to stdout only.
+#[test]
+fn a_query_error_quotes_the_token_and_security_md_says_so() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(
+        home.path(),
+        &argv("eks get-token --cluster-name a --region us-west-2 --query abs(status.token)"),
+        &STATIC_KEYS,
+        LIMIT,
+    );
+    assert_eq!((out.rc, out.stdout.as_str()), (255, ""));
+    assert!(
+        out.stderr
+            .starts_with("\naws: [ERROR]: In function abs(), invalid type for value: k8s-aws-v1."),
+        "{}",
+        out.stderr
+    );
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/SECURITY.md")).unwrap();
+    assert!(
+        !doc.contains("printed on stdout and nowhere else"),
+        "SECURITY.md promises what the CLI's behaviour does not keep"
+    );
+    assert!(
+        doc.contains("--query 'abs(status.token)'"),
+        "SECURITY.md names the exception"
+    );
+}

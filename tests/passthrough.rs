@@ -459,3 +459,121 @@ fn a_real_aws_that_cannot_run_is_an_error() {
         "{stderr}"
     );
 }
+
+/// Issue 16, finding 7: `AWS_EKS_TOKEN_REAL_AWS` naming this binary — by its path, a
+/// symlink to it, a hard link to it, or a relative path to it — fails at once with a
+/// clear message, instead of the binary exec'ing itself until the argument list is too
+/// long.
+#[test]
+fn a_real_aws_that_is_this_program_fails_at_once() {
+    let s = Sandbox::new();
+    let shim = s.shim("shim");
+    let real = s.stand_in("real", STAND_IN_RC);
+    std::fs::create_dir_all(s.path("hard")).unwrap();
+    let hard = s.path("hard/aws");
+    if std::fs::hard_link(canonical_bin(), &hard).is_err() {
+        // Another file system: a symlink still names the same file.
+        std::os::unix::fs::symlink(canonical_bin(), &hard).unwrap();
+    }
+    for (value, shown) in [
+        (canonical_bin(), canonical_bin()),
+        (shim.join("aws"), shim.join("aws")),
+        (hard.clone(), hard.clone()),
+        (PathBuf::from("shim/aws"), s.path("shim/aws")),
+    ] {
+        let out = run(
+            s.command(&shim.join("aws"), &[&shim, &real])
+                .env("AWS_EKS_TOKEN_REAL_AWS", &value)
+                .current_dir(s.dir.path())
+                .args(["s3", "ls"]),
+            b"",
+        );
+        assert_eq!(out.status.code(), Some(255), "{value:?}");
+        assert_eq!(
+            text(&out.stderr),
+            format!(
+                "aws-eks-token: AWS_EKS_TOKEN_REAL_AWS={} is this program ({}), not the AWS CLI\n",
+                value.display(),
+                shown.display()
+            )
+        );
+        assert!(record(&real).is_none(), "{value:?}: the stand-in ran");
+    }
+    // `aws-eks-token --version` is ours whatever the variable says.
+    let out = run(
+        s.command(Path::new(BIN), &[&shim, &real])
+            .env("AWS_EKS_TOKEN_REAL_AWS", BIN)
+            .arg("--version"),
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+/// Finding 7: `AWS_EKS_TOKEN_REAL_AWS=aws` (a bare name) is looked up on PATH, past this
+/// program, and run by its absolute path; a name that is only this program is an error.
+#[test]
+fn a_bare_real_aws_name_is_looked_up_past_this_program() {
+    let s = Sandbox::new();
+    let shim = s.shim("shim");
+    let real = s.stand_in("real", STAND_IN_RC);
+    let out = run(
+        s.command(&shim.join("aws"), &[&shim, &real])
+            .env("AWS_EKS_TOKEN_REAL_AWS", "aws")
+            .args(["s3", "ls"]),
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(STAND_IN_RC),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(record(&real).expect("the stand-in ran").argv, ["s3", "ls"]);
+
+    let out = run(
+        s.command(&shim.join("aws"), &[&shim])
+            .env("AWS_EKS_TOKEN_REAL_AWS", "aws")
+            .args(["s3", "ls"]),
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(255));
+    assert_eq!(
+        text(&out.stderr),
+        "aws-eks-token: AWS_EKS_TOKEN_REAL_AWS=aws: not found on PATH (other than this program)\n"
+    );
+}
+
+/// Finding 7: an empty PATH entry is the working directory (as for execvp): an `aws`
+/// there is run by its absolute path, not by a name the exec would look up on PATH
+/// again (which found the shim first, forever).
+#[test]
+fn an_empty_path_entry_runs_the_aws_in_the_working_directory_once() {
+    let s = Sandbox::new();
+    let shim = s.shim("shim");
+    let here = s.stand_in("here", STAND_IN_RC);
+    let path = format!("{}:", shim.display());
+    let out = run(
+        s.command(&shim.join("aws"), &[])
+            .env("PATH", path)
+            .current_dir(&here)
+            .args(["s3", "ls"]),
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(STAND_IN_RC),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(record(&here).expect("the stand-in ran").argv, ["s3", "ls"]);
+    // The same with the working directory's `aws` being this program: no real CLI.
+    let out = run(
+        s.command(&shim.join("aws"), &[])
+            .env("PATH", format!(":{}", shim.display()))
+            .current_dir(&shim)
+            .args(["s3", "ls"]),
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(252));
+    assert_eq!(text(&out.stderr), INVALID_S3);
+}

@@ -608,3 +608,232 @@ fn a_login_racing_twenty_refreshes_keeps_the_new_session() {
     }
     assert_eq!(portal.requests().len(), N);
 }
+
+/// Issue 16, finding 2 (gated processes need a POSIX shell).
+#[cfg(unix)]
+mod waiting {
+    use super::*;
+
+    /// Issue 16, finding 2: `n` processes of an assume-role profile whose source is a
+    /// `credential_process` that holds every process at a gate until all `n` have started,
+    /// then lets them go together (so the test does not depend on how fast processes start).
+    /// Each process has its own source key id (`AKIDnnnn`), which its AssumeRole request
+    /// carries: the server's log then says which process called when. STS answers in 0.3 s.
+    struct Gated {
+        home: tempfile::TempDir,
+        n: usize,
+    }
+
+    impl Gated {
+        fn new(n: usize, unwritable_cli_cache: bool) -> Gated {
+            let home = tempfile::tempdir().unwrap();
+            let h = home.path();
+            let gate = "touch \"$HOME/ready.$$\"\nwhile [ ! -e \"$HOME/go\" ]; do sleep 0.01; done\nprintf '{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"s\"}' \"$GATED_KEY_ID\"\n";
+            common::write(h, "gate.sh", gate, 0o755);
+            common::write(
+                h,
+                ".aws/config",
+                &format!(
+                    "[profile src]\ncredential_process = /bin/sh {}/gate.sh\n\n[profile eks]\nrole_arn = {ROLE}\nsource_profile = src\n",
+                    h.display()
+                ),
+                0o644,
+            );
+            if unwritable_cli_cache {
+                // `~/.aws/cli` a file: the CLI's cache can be neither read nor written (also
+                // for root, whom a read-only mode would not stop).
+                common::write(h, ".aws/cli", "", 0o444);
+            }
+            Gated { home, n }
+        }
+
+        /// Run the `n` processes; (rc, stderr) of each, in key-id order, and how long the
+        /// burst took from the gate's opening.
+        fn run(&self, sts: &Server) -> (Vec<(i32, String)>, Duration) {
+            let h = self.home.path();
+            let children: Vec<Child> = (0..self.n)
+                .map(|i| {
+                    let env = vec![
+                        ("AWS_PROFILE".to_string(), "eks".to_string()),
+                        ("AWS_ENDPOINT_URL_STS".to_string(), sts.url()),
+                        ("GATED_KEY_ID".to_string(), format!("AKID{i:04}")),
+                    ];
+                    spawn(h, &get_token_args(&["--debug"]), &env)
+                })
+                .collect();
+            let deadline = Instant::now() + Duration::from_secs(120);
+            let ready = || {
+                std::fs::read_dir(h)
+                    .unwrap()
+                    .flatten()
+                    .filter(|e| e.file_name().to_string_lossy().starts_with("ready."))
+                    .count()
+            };
+            while ready() < self.n {
+                assert!(
+                    Instant::now() < deadline,
+                    "the processes never reached the gate"
+                );
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            let opened = Instant::now();
+            std::fs::write(h.join("go"), "").unwrap();
+            let results = children
+                .into_iter()
+                .map(|child| {
+                    let out = child.wait_with_output().unwrap();
+                    (
+                        out.status.code().unwrap_or(-1),
+                        String::from_utf8_lossy(&out.stderr).into_owned(),
+                    )
+                })
+                .collect();
+            (results, opened.elapsed())
+        }
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS,mmm` (a `--debug` line's time, TZ=UTC) → the wall clock.
+    fn parse_asctime(s: &str) -> std::time::SystemTime {
+        let amz = format!(
+            "{}{}{}T{}{}{}Z",
+            &s[0..4],
+            &s[5..7],
+            &s[8..10],
+            &s[11..13],
+            &s[14..16],
+            &s[17..19]
+        );
+        let millis: u64 = s[20..23].parse().unwrap();
+        std::time::UNIX_EPOCH
+            + Duration::from_secs(parse_amz_date(&amz) as u64)
+            + Duration::from_millis(millis)
+    }
+
+    /// Every process made exactly one AssumeRole call (none was shared, none repeated), and
+    /// none waited for more than one other's call. Waiting is on the calls made under the
+    /// lock (by the processes whose `--debug` says "taken"): when a waiter stopped waiting
+    /// (its line "waited for one call"), at most one such call had ended — the holder's,
+    /// whose result it could not use. A process without such lines (a build without the
+    /// policy) counts as a holder, and as having waited until its request arrived.
+    fn assert_each_waited_for_one_call_at_most(
+        sts: &Server,
+        results: &[(i32, String)],
+        what: &str,
+    ) {
+        let seen = sts.requests();
+        let key_of = |r: &common::Seen| {
+            let auth = r.header("authorization").unwrap();
+            auth.split("Credential=").nth(1).unwrap()[..8].to_string()
+        };
+        let mut keys: Vec<String> = seen.iter().map(key_of).collect();
+        keys.sort();
+        let expected: Vec<String> = (0..results.len()).map(|i| format!("AKID{i:04}")).collect();
+        assert_eq!(keys, expected, "{what}: one call per process");
+        let request_of = |i: usize| {
+            let key = format!("AKID{i:04}");
+            seen.iter().find(|r| key_of(r) == key).unwrap()
+        };
+        let turn = |stderr: &str| {
+            stderr
+                .lines()
+                .find(|l| l.contains(" - aws_eks_token.single_flight - DEBUG - Lock "))
+                .map(String::from)
+        };
+        let turns: Vec<Option<String>> = results.iter().map(|(_, e)| turn(e)).collect();
+        let held: Vec<&common::Seen> = (0..results.len())
+            .filter(|&i| {
+                !turns[i]
+                    .as_ref()
+                    .is_some_and(|t| t.ends_with(": waited for one call"))
+            })
+            .map(request_of)
+            .collect();
+        let mut waited_for = vec![];
+        for (i, turn) in turns.iter().enumerate() {
+            let stopped = match turn {
+                Some(line) if line.ends_with(": waited for one call") => parse_asctime(line),
+                Some(line) if line.ends_with(": taken") => continue,
+                _ => request_of(i).received,
+            };
+            // The log's time is cut to the millisecond.
+            let ended = held
+                .iter()
+                .filter(|o| {
+                    o.answered
+                        .is_some_and(|a| a + Duration::from_millis(1) <= stopped)
+                })
+                .count();
+            waited_for.push(ended);
+        }
+        let most = waited_for.iter().max().copied().unwrap_or(0);
+        assert!(
+            most <= 1,
+            "{what}: a process stopped waiting after {most} calls made under the lock had ended (for each waiter: {waited_for:?})"
+        );
+        // For the report: how many calls were in flight at once.
+        let in_flight = seen
+            .iter()
+            .map(|r| {
+                seen.iter()
+                    .filter(|o| {
+                        o.received <= r.received && o.answered.is_some_and(|a| a > r.received)
+                    })
+                    .count()
+            })
+            .max()
+            .unwrap_or(0);
+        eprintln!(
+            "{what}: {} calls under the lock, at most {in_flight} in flight at once",
+            held.len()
+        );
+    }
+
+    fn short_lived_xml(key_id: &str) -> String {
+        // Valid for 10 more minutes: less than the 15 the cache asks for.
+        let t = UtcTime::now().plus_seconds(600).rfc3339();
+        assume_role_xml(key_id).replace("2099-01-02T04:04:05Z", &t)
+    }
+
+    #[test]
+    fn a_result_that_cannot_be_shared_releases_every_waiter_at_once() {
+        let slow = Duration::from_millis(300);
+        let cases: [(&str, usize, bool, Reply, i32); 3] = [
+            (
+                "unwritable cache",
+                100,
+                true,
+                Reply::Delayed(slow, 200, "text/xml", assume_role_xml("ASIAPLAIN")),
+                0,
+            ),
+            (
+                "short-lived credentials",
+                40,
+                false,
+                Reply::Delayed(slow, 200, "text/xml", short_lived_xml("ASIASHORT")),
+                0,
+            ),
+            (
+                "AccessDenied",
+                40,
+                false,
+                Reply::Delayed(
+                    slow,
+                    403,
+                    "text/xml",
+                    common::sts_error_xml("AccessDenied", "not allowed"),
+                ),
+                254,
+            ),
+        ];
+        for (what, n, unwritable, reply, rc) in cases {
+            let sts = Server::start(vec![reply]);
+            let gated = Gated::new(n, unwritable);
+            let (results, took) = gated.run(&sts);
+            for (code, stderr) in &results {
+                assert_eq!(*code, rc, "{what}: {stderr}");
+            }
+            eprintln!("{what}: {n} processes took {took:?} (STS answers in {slow:?})");
+            assert_each_waited_for_one_call_at_most(&sts, &results, what);
+        }
+    }
+}

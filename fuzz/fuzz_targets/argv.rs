@@ -20,8 +20,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use aws_eks_token::settings::Env;
 use aws_eks_token::cli::passthrough;
+use aws_eks_token::settings::Env;
 use aws_eks_token::{run, Io};
 use libfuzzer_sys::fuzz_target;
 

@@ -12,12 +12,12 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use aws_eks_token::time::UtcTime;
 use aws_eks_token::credentials::cache::{
     fresh_credentials, parse_time_value, py_index, JsonFileCache,
 };
 use aws_eks_token::settings::Env;
 use aws_eks_token::time::Timestamp;
+use aws_eks_token::time::UtcTime;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 

@@ -26,13 +26,20 @@ const WIDTHS: [usize; 5] = [1, 7, 33, 80, 250];
 fn render_all(value: &Value) {
     for format in FORMATS {
         for color in [false, true] {
-            let widths: &[usize] = if format == OutputFormat::Table { &WIDTHS } else { &[80] };
+            let widths: &[usize] = if format == OutputFormat::Table {
+                &WIDTHS
+            } else {
+                &[80]
+            };
             for &width in widths {
                 let r = render(format, "get-token", value, color, width);
                 if format == OutputFormat::Json && !r.text.is_empty() {
                     // Python's JSON, Infinity and NaN included.
                     if let Err(e) = pystd::json::loads(&r.text) {
-                        panic!("--output json printed something json.loads refuses ({e}): {:?}", r.text);
+                        panic!(
+                            "--output json printed something json.loads refuses ({e}): {:?}",
+                            r.text
+                        );
                     }
                 }
             }

@@ -241,7 +241,8 @@ impl Client {
         // when the socket gets it (the connect timeout before connecting, the read
         // timeout once the request was sent).
         let too_large = |t: Option<Duration>| t.is_some_and(|d| d.as_secs() > PYTIME_MAX_SECONDS);
-        let pytime_error = || HttpError::Other("timestamp too large to convert to C PyTime_t".into());
+        let pytime_error =
+            || HttpError::Other("timestamp too large to convert to C PyTime_t".into());
         if too_large(self.opts.connect_timeout) {
             return Err(pytime_error());
         }
@@ -281,12 +282,16 @@ impl Client {
         if too_large(self.opts.read_timeout) {
             return Err(pytime_error());
         }
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(64 * 1024 * 1024)
-            .read_to_vec()
-            .map_err(fail)?;
+        // ureq's `read_to_vec`, into a buffer of the announced length: a large body is
+        // held once, not grown by doubling (which peaks at three times its size).
+        const LIMIT: u64 = 64 * 1024 * 1024;
+        let announced = response.body().content_length().unwrap_or(0).min(LIMIT);
+        let mut body = Vec::with_capacity(announced as usize);
+        std::io::Read::read_to_end(
+            &mut response.body_mut().with_config().limit(LIMIT).reader(),
+            &mut body,
+        )
+        .map_err(|e| fail(ureq::Error::from(e)))?;
         Ok(Response {
             status,
             headers,

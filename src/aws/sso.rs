@@ -11,7 +11,7 @@ use crate::error::Error;
 use pystd::url::quote;
 
 /// The service's error shapes and their members (service-2.json).
-const MODELED: Modeled = &[
+pub const MODELED: Modeled = &[
     ("InvalidRequestException", &["message"]),
     ("ResourceNotFoundException", &["message"]),
     ("TooManyRequestsException", &["message"]),

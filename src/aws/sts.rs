@@ -9,7 +9,7 @@ use crate::aws::endpoint::Endpoint;
 use crate::aws::http::{self, Request, Response, RetryPolicy};
 use crate::aws::sigv4::{self, Credentials};
 use crate::aws::xml::{self, Element};
-use crate::error::Error;
+use crate::error::{Error, ResponseBody};
 use crate::time::Timestamp;
 use crate::time::UtcTime;
 use pystd::url::quote;
@@ -134,26 +134,44 @@ impl Sts<'_> {
         let response = outcome
             .result
             .map_err(|e| Error::General(e.message(&req.url)))?;
-        if response.status >= 300 {
-            return Err(Error::Client {
-                operation: action.to_string(),
-                error: error_dict(&response)?,
-                max_retries: outcome.max_attempts_reached.then_some(outcome.retries),
-            });
-        }
-        let members = match action {
-            "AssumeRole" => ASSUME_ROLE_MEMBERS,
-            "GetCallerIdentity" => GET_CALLER_IDENTITY_MEMBERS,
-            _ => WEB_IDENTITY_MEMBERS,
-        };
-        let mut dict = parse_result(&response, &format!("{action}Result"), members)?;
-        add_account_id(&mut dict);
-        dict.insert(
-            "ResponseMetadata".into(),
-            response_metadata(&response, outcome.retries)?,
-        );
-        Ok(StsResponse { dict })
+        let max_retries = outcome.max_attempts_reached.then_some(outcome.retries);
+        read_response(action, response, outcome.retries, max_retries)
     }
+}
+
+/// The answer to `action`, as botocore parses it: an error response is `Error::Client`
+/// (`max_retries`: its retry note), a result the response dict; a body expat rejects is
+/// the CLI's "Unable to parse response" error.
+pub fn read_response(
+    action: &str,
+    response: Response,
+    retries: u32,
+    max_retries: Option<u32>,
+) -> Result<StsResponse, Error> {
+    if response.status >= 300 {
+        return Err(Error::Client {
+            operation: action.to_string(),
+            error: error_dict(&response)?,
+            max_retries,
+        });
+    }
+    let members = match action {
+        "AssumeRole" => ASSUME_ROLE_MEMBERS,
+        "GetCallerIdentity" => GET_CALLER_IDENTITY_MEMBERS,
+        _ => WEB_IDENTITY_MEMBERS,
+    };
+    // The body moves into the error: a large one is not held twice.
+    let root = match parse_xml(&response.body) {
+        Ok(root) => root,
+        Err(u) => return Err(u.with_body(response.body)),
+    };
+    let mut dict = parse_result(root, &format!("{action}Result"), members)?;
+    add_account_id(&mut dict);
+    dict.insert(
+        "ResponseMetadata".into(),
+        response_metadata(root, &response, retries),
+    );
+    Ok(StsResponse { dict })
 }
 
 /// botocore's `ParamValidator`: every failure, in parameter order, in one error.
@@ -181,16 +199,23 @@ pub fn validate(params: &[(&str, Param)]) -> Result<(), Error> {
     }
 }
 
-/// `ResponseParserError` for a body expat rejects. The CLI echoes the body; the values of
-/// secret elements in a cut-off credentials answer are redacted (as in `--debug`), as no
-/// secret may reach an error message.
-fn parse_xml(body: &[u8]) -> Result<Element, Error> {
-    xml::parse(body).map_err(|e| {
-        Error::General(format!(
-            "Unable to parse response ({e}), invalid XML received. Further retries may succeed:\n{}",
-            bytes_repr(&crate::log::redact_xml(body))
-        ))
-    })
+/// A body expat rejects, with expat's text: botocore's `ResponseParserError` once the
+/// body is attached (`with_body`).
+struct Unparsable(String);
+
+impl Unparsable {
+    /// The error the CLI prints: it echoes the body (its secrets redacted: no secret may
+    /// reach an error message; see `Error::UnparsableResponse`).
+    fn with_body(self, body: Vec<u8>) -> Error {
+        Error::UnparsableResponse {
+            reason: self.0,
+            body: ResponseBody(body),
+        }
+    }
+}
+
+fn parse_xml(body: &[u8]) -> Result<Element<'_>, Unparsable> {
+    xml::parse(body).map_err(Unparsable)
 }
 
 /// The `Error` member of an error response (botocore's query error parser, or its
@@ -207,16 +232,17 @@ fn error_dict(r: &Response) -> Result<Map<String, Value>, Error> {
         );
         return Ok(out);
     }
-    let root = parse_xml(&r.body)?;
+    let root = parse_xml(&r.body).map_err(|u| u.with_body(r.body.clone()))?;
     let error = root
         .child("Error")
         .or_else(|| root.child("Errors").and_then(|e| e.child("Error")));
     if let Some(error) = error {
-        for field in &error.children {
-            if field.name == "Code" || field.name == "Message" {
+        for field in error.children() {
+            let name = field.name();
+            if name == "Code" || name == "Message" {
                 // An empty element is Python's `None` (ElementTree's text).
-                let text = Some(field.text.clone()).filter(|t| !t.is_empty());
-                out.insert(field.name.clone(), text.into());
+                let text = Some(field.text()).filter(|t| !t.is_empty());
+                out.insert(name, text.into());
             }
         }
     }
@@ -225,11 +251,10 @@ fn error_dict(r: &Response) -> Result<Map<String, Value>, Error> {
 
 /// The result wrapper's members, parsed as botocore's shapes say.
 fn parse_result(
-    r: &Response,
+    root: Element,
     wrapper: &str,
     members: &[&str],
 ) -> Result<Map<String, Value>, Error> {
-    let root = parse_xml(&r.body)?;
     let result = root.child(wrapper).ok_or_else(|| key_error(wrapper))?;
     let mut dict = Map::new();
     for member in members {
@@ -247,22 +272,22 @@ fn parse_result(
                 ],
             )?,
             "AssumedRoleUser" => structure(node, &["AssumedRoleId", "Arn"])?,
-            "PackedPolicySize" => Value::from(pystd::number::int_i64(&node.text)?),
-            _ => Value::from(node.text.clone()),
+            "PackedPolicySize" => Value::from(pystd::number::int_i64(&node.text())?),
+            _ => Value::from(node.text()),
         };
         dict.insert(member.to_string(), value);
     }
     Ok(dict)
 }
 
-fn structure(node: &Element, members: &[&str]) -> Result<Value, Error> {
+fn structure(node: Element, members: &[&str]) -> Result<Value, Error> {
     let mut out = Map::new();
     for member in members {
         if let Some(child) = node.child(member) {
             let value = if *member == "Expiration" {
-                parse_timestamp(&child.text)?.isoformat()
+                parse_timestamp(&child.text())?.isoformat()
             } else {
-                child.text.clone()
+                child.text()
             };
             out.insert(member.to_string(), value.into());
         }
@@ -299,12 +324,11 @@ fn add_account_id(dict: &mut Map<String, Value>) {
     }
 }
 
-fn response_metadata(r: &Response, retries: u32) -> Result<Value, Error> {
-    let root = parse_xml(&r.body)?;
+fn response_metadata(root: Element, r: &Response, retries: u32) -> Value {
     let mut meta = Map::new();
     if let Some(m) = root.child("ResponseMetadata") {
-        for field in &m.children {
-            meta.insert(field.name.clone(), field.text.clone().into());
+        for field in m.children() {
+            meta.insert(field.name(), field.text().into());
         }
     }
     meta.insert("HTTPStatusCode".into(), r.status.into());
@@ -318,33 +342,7 @@ fn response_metadata(r: &Response, retries: u32) -> Result<Value, Error> {
     }
     meta.insert("HTTPHeaders".into(), Value::Object(headers));
     meta.insert("RetryAttempts".into(), retries.into());
-    Ok(Value::Object(meta))
-}
-
-/// Python's `repr(bytes)`.
-pub fn bytes_repr(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = format!("b{quote}");
-    for &c in b {
-        match c {
-            b'\\' => out.push_str("\\\\"),
-            b'\t' => out.push_str("\\t"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            c if c as char == quote => {
-                out.push('\\');
-                out.push(quote);
-            }
-            0x20..=0x7e => out.push(c as char),
-            c => out.push_str(&format!("\\x{c:02x}")),
-        }
-    }
-    out.push(quote);
-    out
+    Value::Object(meta)
 }
 
 #[cfg(test)]
@@ -357,6 +355,18 @@ mod tests {
             headers: vec![("content-type".into(), "text/xml".into())],
             body: body.as_bytes().to_vec(),
         }
+    }
+
+    /// What the CLI prints for an unparsable body (the error as `run` writes it).
+    fn parse_error_text(body: &[u8]) -> String {
+        let e = error_dict(&Response {
+            status: 500,
+            headers: vec![],
+            body: body.to_vec(),
+        })
+        .unwrap_err();
+        assert_eq!(e.exit_code(), 255);
+        e.render(None, &|_, _| Err(String::new()))
     }
 
     #[test]
@@ -375,18 +385,23 @@ mod tests {
         let d = error_dict(&response(502, "<html><body>bad</body></html>")).unwrap();
         assert_eq!(d["Code"], "502");
         assert_eq!(
-            error_dict(&response(500, "this is not xml")),
-            Err(Error::General("Unable to parse response (syntax error: line 1, column 0), invalid XML received. Further retries may succeed:\nb'this is not xml'".into()))
+            parse_error_text(b"this is not xml"),
+            "\naws: [ERROR]: Unable to parse response (syntax error: line 1, column 0), invalid XML received. Further retries may succeed:\nb'this is not xml'\n"
         );
     }
 
     #[test]
     fn result_dict_in_shape_order() {
         let r = response(200, "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Audience>aud</Audience><Credentials><SessionToken>t</SessionToken><AccessKeyId>A</AccessKeyId><SecretAccessKey>s</SecretAccessKey><Expiration>2024-01-02T04:04:05Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/r/s</Arn><AssumedRoleId>id</AssumedRoleId></AssumedRoleUser></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>");
-        let mut d =
-            parse_result(&r, "AssumeRoleWithWebIdentityResult", WEB_IDENTITY_MEMBERS).unwrap();
+        let root = xml::parse(&r.body).unwrap();
+        let mut d = parse_result(
+            root,
+            "AssumeRoleWithWebIdentityResult",
+            WEB_IDENTITY_MEMBERS,
+        )
+        .unwrap();
         add_account_id(&mut d);
-        d.insert("ResponseMetadata".into(), response_metadata(&r, 0).unwrap());
+        d.insert("ResponseMetadata".into(), response_metadata(root, &r, 0));
         assert_eq!(
             serde_json::to_string(&d).unwrap(),
             r#"{"Credentials":{"AccessKeyId":"A","SecretAccessKey":"s","SessionToken":"t","Expiration":"2024-01-02T04:04:05+00:00","AccountId":"123456789012"},"AssumedRoleUser":{"AssumedRoleId":"id","Arn":"arn:aws:sts::123456789012:assumed-role/r/s"},"Audience":"aud","ResponseMetadata":{"RequestId":"r-1","HTTPStatusCode":200,"HTTPHeaders":{"content-type":"text/xml"},"RetryAttempts":0}}"#
@@ -395,7 +410,7 @@ mod tests {
         assert_eq!(resp.credentials().unwrap().access_key_id, "A");
         assert_eq!(
             parse_result(
-                &response(200, "<a/>"),
+                xml::parse(b"<a/>").unwrap(),
                 "AssumeRoleResult",
                 ASSUME_ROLE_MEMBERS
             )
@@ -419,19 +434,55 @@ mod tests {
     #[test]
     fn secrets_are_masked_in_parse_errors() {
         let body = b"<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIA</AccessKeyId><SecretAccessKey>topsecret</SecretAccessKey><SessionToken>tok";
-        let Err(Error::General(msg)) = parse_xml(body) else {
-            panic!("not an error")
-        };
+        let msg = parse_error_text(body);
         assert!(!msg.contains("topsecret") && !msg.contains("tok'"), "{msg}");
         assert!(
-            msg.ends_with("<SecretAccessKey>(redacted)</SecretAccessKey><SessionToken>(redacted)'"),
+            msg.ends_with(
+                "<SecretAccessKey>(redacted)</SecretAccessKey><SessionToken>(redacted)'\n"
+            ),
             "{msg}"
         );
     }
 
+    /// Secrets in CDATA (even one holding the closing tag), in tags with attributes,
+    /// whitespace or a namespace prefix, and in secret-named attributes never reach the
+    /// error message.
     #[test]
-    fn python_bytes_repr() {
-        assert_eq!(bytes_repr(b"a'b\n\xff\\"), r#"b"a'b\n\xff\\""#);
-        assert_eq!(bytes_repr(b"x\"'"), r#"b'x"\''"#);
+    fn secrets_are_masked_in_every_spelling() {
+        let body = b"<AssumeRoleResponse><AssumeRoleResult><Credentials><SessionToken><![CDATA[abc</SessionToken>SECRET1]]></SessionToken><SecretAccessKey a=\"1\">SECRET2</SecretAccessKey><x:SecretAccessKey xmlns:x=\"u\">SECRET3</x:SecretAccessKey><SecretAccessKey\n>SECRET4</SecretAccessKey\n><Credentials SessionToken=\"SECRET5\" x='1'/><SessionToken><!-- </SessionToken> -->SECRET6</SessionToken><SessionToken><SessionToken>in</SessionToken>SECRET7</SessionToken></Credentials></AssumeRoleResult>";
+        let msg = parse_error_text(body);
+        assert!(!msg.contains("SECRET"), "{msg}");
+        assert!(
+            msg.contains("<SecretAccessKey a=\"1\">(redacted)</SecretAccessKey>"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains(r#"<Credentials SessionToken="(redacted)" x=\'1\'/>"#),
+            "{msg}"
+        );
+    }
+
+    /// The echo is Python's `repr(bytes)` of the redacted body, quote choice included,
+    /// written in pieces however long the body is.
+    #[test]
+    fn python_bytes_repr_in_pieces() {
+        use pystd::repr::bytes_repr;
+        for body in [
+            &b"<a>'b\n\xff\\"[..],
+            b"<a>x\"'",
+            b"<a><SessionToken>'\"</SessionToken>'",
+        ] {
+            let expected = bytes_repr(&crate::log::redact_xml(body));
+            assert!(parse_error_text(body).ends_with(&format!(":\n{expected}\n")));
+        }
+        assert!(parse_error_text(b"<a>'b").ends_with(
+            r#"b"<a>'b"
+"#
+        ));
+        // Longer than the pieces it is written in: 4 bytes of repr per byte.
+        let long: Vec<u8> = [&b"<a>'"[..], &[0xff; 100_000]].concat();
+        let text = parse_error_text(&long);
+        assert!(text.ends_with(&format!(":\n{}\n", bytes_repr(&long))));
+        assert_eq!(text.matches("\\xff").count(), 100_000);
     }
 }

@@ -3,13 +3,17 @@
 //! AWS CLI by replacing itself with it: same arguments, environment, standard streams and
 //! exit code.
 //!
-//! The real CLI is `AWS_EKS_TOKEN_REAL_AWS` if set (empty = never pass through), else the
-//! first `aws` on PATH that is not this program (on Windows the first `aws` with an
-//! extension of `%PATHEXT%`, directory by directory, as `cmd.exe` looks: `aws.exe` of the
-//! MSI installer, `aws.cmd` of pip's awscli). Windows has no `exec`: there the real CLI runs
-//! as a child with our standard streams, and its exit code becomes ours. "This program" is tracked by canonical path
-//! in `AWS_EKS_TOKEN_SHIMS` (a PATH-style list the shim adds itself to before the exec), so
-//! two copies of the shim on PATH cannot hand a command back and forth.
+//! The real CLI is `AWS_EKS_TOKEN_REAL_AWS` if set (empty = never pass through; a bare
+//! name is looked up on PATH), else the first `aws` on PATH that is not this program (on
+//! Windows the first `aws` with an extension of `%PATHEXT%`, directory by directory, as
+//! `cmd.exe` looks: `aws.exe` of the MSI installer, `aws.cmd` of pip's awscli), always
+//! resolved to an absolute path here (an empty or relative PATH entry is the working
+//! directory, as for execvp), so the exec never searches PATH again. Windows has no
+//! `exec`: there the real CLI runs as a child with our standard streams, and its exit code
+//! becomes ours. "This program" is this binary — by canonical path and by file identity (a
+//! hard link) — and every shim in `AWS_EKS_TOKEN_SHIMS` (a PATH-style list the shim adds
+//! itself to before the exec), so two copies of the shim on PATH cannot hand a command back
+//! and forth; a real CLI that is this program is an error at once, never an exec loop.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -45,26 +49,93 @@ pub fn is_ours(args: &[String]) -> bool {
     }
 }
 
-/// The real AWS CLI to run instead of this binary, if there is one.
+/// The real AWS CLI to run instead of this binary, as an absolute path, if there is one;
+/// `Err` (the message) when `AWS_EKS_TOKEN_REAL_AWS` names this program or a name that
+/// is not on PATH.
 pub fn find_real_aws(
     path_var: Option<OsString>,
     explicit: Option<OsString>,
     shims: &[PathBuf],
-) -> Option<PathBuf> {
-    if let Some(explicit) = explicit {
-        return (!explicit.is_empty()).then(|| PathBuf::from(explicit));
-    }
-    let me = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.canonicalize().ok());
-    let names = program_names(cfg!(windows), std::env::var("PATHEXT").ok().as_deref());
-    std::env::split_paths(&path_var?)
-        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
-        .filter(|p| is_executable(p))
-        .find(|p| match p.canonicalize() {
-            Ok(real) => Some(&real) != me.as_ref() && !shims.contains(&real),
-            Err(_) => false,
+) -> Result<Option<PathBuf>, String> {
+    let me = This::new(shims);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    // Directory by directory, each of `names` in turn (cmd.exe's order on Windows).
+    let on_path = |names: &[OsString]| {
+        path_var.as_ref().and_then(|paths| {
+            std::env::split_paths(paths)
+                .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+                .map(|p| cwd.join(p))
+                .find(|p| is_executable(p) && !me.is(p))
         })
+    };
+    let Some(explicit) = explicit else {
+        let names = program_names(cfg!(windows), std::env::var("PATHEXT").ok().as_deref());
+        let names: Vec<OsString> = names.into_iter().map(OsString::from).collect();
+        return Ok(on_path(&names));
+    };
+    if explicit.is_empty() {
+        return Ok(None);
+    }
+    let shown = Path::new(&explicit).display().to_string();
+    let found =
+        if Path::new(&explicit).components().count() == 1 && !Path::new(&explicit).is_absolute() {
+            on_path(std::slice::from_ref(&explicit)).ok_or_else(|| {
+                format!("{REAL_AWS_VAR}={shown}: not found on PATH (other than this program)")
+            })?
+        } else {
+            cwd.join(&explicit)
+        };
+    if me.is(&found) {
+        return Err(format!(
+            "{REAL_AWS_VAR}={shown} is this program ({}), not the AWS CLI",
+            found.display()
+        ));
+    }
+    Ok(Some(found))
+}
+
+/// This program: its canonical path and file identity, and the shims already passed
+/// through.
+struct This<'a> {
+    exe: Option<PathBuf>,
+    #[cfg(unix)]
+    id: Option<(u64, u64)>,
+    shims: &'a [PathBuf],
+}
+
+impl<'a> This<'a> {
+    fn new(shims: &'a [PathBuf]) -> This<'a> {
+        let exe = std::env::current_exe().ok();
+        This {
+            #[cfg(unix)]
+            id: exe.as_deref().and_then(file_id),
+            exe: exe.and_then(|p| p.canonicalize().ok()),
+            shims,
+        }
+    }
+
+    /// Whether running `p` would run this program (or a shim already passed through).
+    fn is(&self, p: &Path) -> bool {
+        let canonical = p.canonicalize().ok();
+        if canonical.is_some() && canonical == self.exe {
+            return true;
+        }
+        if canonical.is_some_and(|c| self.shims.contains(&c)) {
+            return true;
+        }
+        #[cfg(unix)]
+        if self.id.is_some() && file_id(p) == self.id {
+            return true;
+        }
+        false
+    }
+}
+
+/// (device, inode) of the file a path leads to.
+#[cfg(unix)]
+fn file_id(p: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// The file names `aws` may have: on Windows `aws` plus each extension of `%PATHEXT%`

@@ -63,8 +63,12 @@ impl JsonFileCache {
     /// `key in cache` then `cache[key]`. botocore raises `KeyError` for a file it cannot
     /// read or parse; we treat such a file (corrupt, truncated, foreign) as missing, so it
     /// is fetched again and replaced: never a crash, never a wrong identity.
+    /// Only a regular file of the user's is read, through the user's own symlinks only
+    /// (see `trust`).
     pub fn get(&self, key: &str) -> Option<Value> {
-        let bytes = std::fs::read(self.path(key)).ok()?;
+        let mut file = super::trust::open_entry(&self.path(key))?;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
@@ -75,10 +79,13 @@ impl JsonFileCache {
     }
 
     /// `cache[key] = value`, in botocore's layout and mode (0600 for a new file; an
-    /// existing file keeps its mode), written atomically: a temporary file created with
-    /// that mode in the same directory, then renamed over the entry, so a concurrent
-    /// reader sees the old file or the new one, never half of one. A cache that cannot be
-    /// written (read-only HOME, full disk) costs only speed: the error is dropped.
+    /// existing file of the user's keeps its mode), written atomically: a temporary file
+    /// created with that mode in the same directory, then renamed over the entry, so a
+    /// concurrent reader sees the old file or the new one, never half of one. Anything
+    /// else at the entry (a symlink, a FIFO, another user's file) is left alone, and
+    /// temporary files that killed writes left behind are removed (see `trust`). A cache
+    /// that cannot be written (read-only HOME, full disk) costs only speed: the error is
+    /// dropped.
     pub fn set(&self, key: &str, value: &Value) {
         let _ = self.write(key, py_dumps(value, false, false).as_bytes());
     }
@@ -115,8 +122,21 @@ impl JsonFileCache {
             std::fs::create_dir_all(&self.dir).map_err(|e| (e, self.dir.clone()))?;
         }
         let path = self.path(key);
-        write_atomically(&path, content, 0o600).map_err(|e| (e, path))
+        // Something that is not a regular file of the user's stays as it is (see trust).
+        let Some((target, mode)) = super::trust::write_target(&path) else {
+            return Err((refused(), path));
+        };
+        super::trust::remove_stale_temps(&self.dir);
+        replace_file(&target, content, mode).map_err(|e| (e, path))
     }
+}
+
+/// Permission denied: what a write to a path we refuse reports.
+fn refused() -> std::io::Error {
+    #[cfg(unix)]
+    return std::io::Error::from_raw_os_error(libc::EACCES);
+    #[cfg(not(unix))]
+    return std::io::Error::from(std::io::ErrorKind::PermissionDenied);
 }
 
 /// Replace the file at `path` (or, for a symbolic link, the file it leads to) with
@@ -128,27 +148,39 @@ pub fn write_atomically(
     content: &[u8],
     new_mode: u32,
 ) -> std::io::Result<()> {
-    let path = write_target(path.to_path_buf());
+    let path = final_target(path.to_path_buf());
+    #[cfg(unix)]
+    let mode = {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(&path).map_or(new_mode, |m| m.permissions().mode() & 0o777)
+    };
+    #[cfg(not(unix))]
+    let mode = new_mode;
+    replace_file(&path, content, mode)
+}
+
+/// Replace `path` with `content` through a temporary file of `mode` next to it (a file
+/// left by a process of this pid that died mid-write is replaced).
+fn replace_file(path: &std::path::Path, content: &[u8], mode: u32) -> std::io::Result<()> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(super::trust::temp_name(&name));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        let mode = std::fs::metadata(&path).map_or(new_mode, |m| m.permissions().mode() & 0o777);
+        use std::os::unix::fs::OpenOptionsExt;
         options.mode(mode);
     }
     #[cfg(not(unix))]
-    let _ = new_mode;
-    let _ = std::fs::remove_file(&tmp); // left by a process that died mid-write
+    let _ = mode;
+    let _ = std::fs::remove_file(&tmp);
     let result = options
         .open(&tmp)
         .and_then(|mut f| f.write_all(content).and_then(|_| f.sync_all()))
-        .and_then(|_| std::fs::rename(&tmp, &path));
+        .and_then(|_| std::fs::rename(&tmp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -157,7 +189,7 @@ pub fn write_atomically(
 
 /// The file a write to `path` changes: `path`, or the file its symbolic links lead to
 /// (also when that does not exist yet).
-fn write_target(path: PathBuf) -> PathBuf {
+fn final_target(path: PathBuf) -> PathBuf {
     let mut path = path;
     for _ in 0..40 {
         match std::fs::read_link(&path) {

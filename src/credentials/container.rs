@@ -69,21 +69,7 @@ impl Fetch {
     /// `retrieve_full_uri` and the credentials in its answer.
     pub fn fetch(&self) -> Result<(Credentials, Timestamp), Error> {
         validate_url(&self.url)?;
-        let body = self.retrieve()?;
-        let text = |k: &str| -> Result<String, Error> {
-            Ok(match cache::py_index(&body, k)? {
-                Value::String(s) => s.clone(),
-                other => pystd::repr::value_str(other),
-            })
-        };
-        let creds = Credentials {
-            access_key_id: text("AccessKeyId")?,
-            secret_access_key: text("SecretAccessKey")?.into(),
-            session_token: Some(text("Token")?.into()),
-            unusable: None,
-        };
-        let expiry = cache::parse_time_value(cache::py_index(&body, "Expiration")?)?;
-        Ok((creds, expiry))
+        credentials_of(&self.retrieve()?)
     }
 
     /// `_retrieve_credentials`: up to 3 attempts, sleeping 1 s after each failure; the
@@ -137,15 +123,39 @@ fn attempt(client: &http::Client, req: &Request) -> Result<Result<Value, String>
         }
         Err(e) => return Err(Error::General(e.message(&req.url))),
     };
+    Ok(read_response(&response))
+}
+
+/// An answer of the container endpoint: its JSON, or the failure botocore retries.
+pub fn read_response(response: &http::Response) -> Result<Value, String> {
     let text = String::from_utf8_lossy(&response.body);
     if response.status != 200 {
-        return Ok(Err(format!(
+        return Err(format!(
             "Received non 200 response {} from container metadata: {text}",
             response.status
-        )));
+        ));
     }
-    Ok(serde_json::from_str(&text)
-        .map_err(|_| "Unable to parse JSON returned from container metadata services".into()))
+    serde_json::from_str(&text)
+        .map_err(|_| "Unable to parse JSON returned from container metadata services".into())
+}
+
+/// The credentials in the endpoint's JSON (`AccessKeyId`, `SecretAccessKey`, `Token`,
+/// `Expiration`).
+pub fn credentials_of(body: &Value) -> Result<(Credentials, Timestamp), Error> {
+    let text = |k: &str| -> Result<String, Error> {
+        Ok(match cache::py_index(body, k)? {
+            Value::String(s) => s.clone(),
+            other => pystd::repr::value_str(other),
+        })
+    };
+    let creds = Credentials {
+        access_key_id: text("AccessKeyId")?,
+        secret_access_key: text("SecretAccessKey")?.into(),
+        session_token: Some(text("Token")?.into()),
+        unusable: None,
+    };
+    let expiry = cache::parse_time_value(cache::py_index(body, "Expiration")?)?;
+    Ok((creds, expiry))
 }
 
 /// `_validate_allowed_url`: https anywhere; http only to a loopback address or the

@@ -239,19 +239,25 @@ impl<'a> Fetcher<'a> {
             token.as_deref(),
             |r| ok_and_not_empty(r) && serde_json::from_slice::<Value>(&r.body).is_ok(),
         )?;
-        let value: Value = serde_json::from_slice(&creds.body).unwrap_or_default();
-        let complete = ["AccessKeyId", "SecretAccessKey", "Token", "Expiration"]
-            .iter()
-            .all(|k| value.get(k).is_some());
-        if complete {
+        let value = credentials_document(&creds.body);
+        if value.is_some() {
             crate::debug_log!(
                 "botocore.credentials",
                 "DEBUG",
                 "Found credentials from IAM Role: {role}"
             );
         }
-        Ok(complete.then_some(value))
+        Ok(value)
     }
+}
+
+/// The instance's credentials document, if it is JSON with every field botocore needs.
+pub fn credentials_document(body: &[u8]) -> Option<Value> {
+    let value: Value = serde_json::from_slice(body).unwrap_or_default();
+    let complete = ["AccessKeyId", "SecretAccessKey", "Token", "Expiration"]
+        .iter()
+        .all(|k| value.get(k).is_some());
+    complete.then_some(value)
 }
 
 fn text(r: &Response) -> String {
@@ -277,7 +283,8 @@ pub fn load(cfg: &Config, now: UtcTime) -> Result<Option<Source>, Error> {
     }))
 }
 
-fn credentials_of(value: &Value, now: UtcTime) -> Result<(Credentials, Timestamp), Error> {
+/// The credentials of a complete document (`credentials_document`).
+pub fn credentials_of(value: &Value, now: UtcTime) -> Result<(Credentials, Timestamp), Error> {
     let field = |k: &str| match &value[k] {
         Value::String(s) => s.clone(),
         other => pystd::repr::value_str(other),

@@ -17,6 +17,7 @@ pub mod imds;
 pub mod process;
 pub mod single_flight;
 pub mod sso;
+pub mod trust;
 pub mod web_identity;
 
 use std::cell::OnceCell;
@@ -442,7 +443,7 @@ pub(crate) fn profile_providers(
         return Ok(Some(source));
     }
     looking("config-file");
-    if let Some(section) = settings.files.config_file_profiles.get(profile) {
+    if let Some(section) = settings.files.config_file_profile(profile) {
         if let Some(c) = from_section(section, "config-file")? {
             found(format_args!(
                 "Credentials found in config file: {}",

@@ -139,45 +139,9 @@ impl Plan {
             }
             other => other?,
         };
-        let role = cache::py_index(&body, "roleCredentials")?;
-        let text = |k: &str| -> Result<String, Error> {
-            Ok(match cache::py_index(role, k)? {
-                Value::String(s) => s.clone(),
-                other => pystd::repr::value_str(other),
-            })
-        };
-        let (access_key_id, secret, session_token) = (
-            text("accessKeyId")?,
-            text("secretAccessKey")?,
-            text("sessionToken")?,
-        );
-        let expiration = cache::py_index(role, "expiration")?
-            .as_f64()
-            .and_then(Timestamp::from_millis)
-            .ok_or_else(|| {
-                Error::General("invalid expiration in GetRoleCredentials response".into())
-            })?;
-        let mut creds = Map::new();
-        creds.insert("AccessKeyId".into(), access_key_id.clone().into());
-        creds.insert("SecretAccessKey".into(), secret.clone().into());
-        creds.insert("SessionToken".into(), session_token.clone().into());
-        creds.insert("Expiration".into(), expiration.zulu().into());
-        creds.insert("AccountId".into(), self.account_id.clone().into());
-        let mut entry = Map::new();
-        entry.insert("ProviderType".into(), "sso".into());
-        entry.insert("Credentials".into(), Value::Object(creds));
-        creds_cache.set(key, &Value::Object(entry));
-        // The cache keeps whole seconds; so do the credentials (botocore re-parses them).
-        let expiry = Timestamp::from_secs(expiration.secs);
-        Ok((
-            Credentials {
-                access_key_id,
-                secret_access_key: secret.into(),
-                session_token: Some(session_token.into()),
-                unusable: None,
-            },
-            expiry,
-        ))
+        let (entry, creds, expiry) = read_role_credentials(&body, &self.account_id)?;
+        creds_cache.set(key, &entry);
+        Ok((creds, expiry))
     }
 
     /// The legacy flow: the token file named after the start URL; an expired token ends
@@ -245,6 +209,53 @@ impl Plan {
         }
         access_token(&token)
     }
+}
+
+/// A `GetRoleCredentials` answer: the cache entry the CLI writes for it
+/// (`{"ProviderType": "sso", "Credentials": {...}}`), the credentials and their expiry.
+pub fn read_role_credentials(
+    body: &Value,
+    account_id: &str,
+) -> Result<(Value, Credentials, Timestamp), Error> {
+    let role = cache::py_index(body, "roleCredentials")?;
+    let text = |k: &str| -> Result<String, Error> {
+        Ok(match cache::py_index(role, k)? {
+            Value::String(s) => s.clone(),
+            other => pystd::repr::value_str(other),
+        })
+    };
+    let (access_key_id, secret, session_token) = (
+        text("accessKeyId")?,
+        text("secretAccessKey")?,
+        text("sessionToken")?,
+    );
+    let expiration = cache::py_index(role, "expiration")?
+        .as_f64()
+        .and_then(Timestamp::from_millis)
+        .ok_or_else(|| {
+            Error::General("invalid expiration in GetRoleCredentials response".into())
+        })?;
+    let mut creds = Map::new();
+    creds.insert("AccessKeyId".into(), access_key_id.clone().into());
+    creds.insert("SecretAccessKey".into(), secret.clone().into());
+    creds.insert("SessionToken".into(), session_token.clone().into());
+    creds.insert("Expiration".into(), expiration.zulu().into());
+    creds.insert("AccountId".into(), account_id.into());
+    let mut entry = Map::new();
+    entry.insert("ProviderType".into(), "sso".into());
+    entry.insert("Credentials".into(), Value::Object(creds));
+    // The cache keeps whole seconds; so do the credentials (botocore re-parses them).
+    let expiry = Timestamp::from_secs(expiration.secs);
+    Ok((
+        Value::Object(entry),
+        Credentials {
+            access_key_id,
+            secret_access_key: secret.into(),
+            session_token: Some(session_token.into()),
+            unusable: None,
+        },
+        expiry,
+    ))
 }
 
 fn unauthorized() -> Error {
@@ -316,7 +327,19 @@ fn refresh_token(
         Err(Error::Client { .. }) => return Ok(None),
         other => other?,
     };
-    let expires_in = match cache::py_index(&parsed, "expiresIn")? {
+    read_created_token(&parsed, map, start_url, region, ctx.now()).map(Some)
+}
+
+/// A `CreateToken` answer (a refreshed session token) as the token file the CLI writes
+/// for it, from the old token's registration.
+pub fn read_created_token(
+    parsed: &Value,
+    map: &Map<String, Value>,
+    start_url: &str,
+    region: &str,
+    now: crate::time::UtcTime,
+) -> Result<Value, Error> {
+    let expires_in = match cache::py_index(parsed, "expiresIn")? {
         Value::Number(n) => n.as_f64().unwrap_or_default() as i64,
         other => {
             return Err(Error::General(format!(
@@ -325,25 +348,28 @@ fn refresh_token(
             )))
         }
     };
-    let access = cache::py_index(&parsed, "accessToken")?.clone();
+    let access = cache::py_index(parsed, "accessToken")?.clone();
     let mut new = Map::new();
     new.insert("startUrl".into(), start_url.into());
     new.insert("region".into(), region.into());
     new.insert("accessToken".into(), access);
     new.insert(
         "expiresAt".into(),
-        Timestamp::from_secs(ctx.now().0 + expires_in).zulu().into(),
+        Timestamp::from_secs(now.0.saturating_add(expires_in))
+            .zulu()
+            .into(),
     );
-    new.insert("clientId".into(), map["clientId"].clone());
-    new.insert("clientSecret".into(), map["clientSecret"].clone());
+    let field = |k: &str| map.get(k).cloned().unwrap_or(Value::Null);
+    new.insert("clientId".into(), field("clientId"));
+    new.insert("clientSecret".into(), field("clientSecret"));
     new.insert(
         "registrationExpiresAt".into(),
-        map["registrationExpiresAt"].clone(),
+        field("registrationExpiresAt"),
     );
     if let Some(r) = parsed.get("refreshToken") {
         new.insert("refreshToken".into(), r.clone());
     }
-    Ok(Some(Value::Object(new)))
+    Ok(Value::Object(new))
 }
 
 /// The lock taken by every writer of a session's token file (a refresh, `aws sso login`,

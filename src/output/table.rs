@@ -388,9 +388,8 @@ fn group_keys(element: &Value) -> Result<(Vec<Key>, Vec<Key>), String> {
             for index in list {
                 let i = match index {
                     Value::Bool(b) => i64::from(*b),
-                    Value::Int(n) => i64::try_from(*n).map_err(|_| {
-                        "cannot fit 'int' into an index-sized integer".to_string()
-                    })?,
+                    Value::Int(n) => i64::try_from(*n)
+                        .map_err(|_| "cannot fit 'int' into an index-sized integer".to_string())?,
                     other => {
                         return Err(format!(
                             "list indices must be integers or slices, not {}",
@@ -676,7 +675,10 @@ mod tests {
     #[test]
     fn colour_adds_styles_and_a_reset_after_every_write() {
         let got = format_table(
-            &Value::from_serde(&json!(["ExecCredential", "client.authentication.k8s.io/v1beta1"])),
+            &Value::from_serde(&json!([
+                "ExecCredential",
+                "client.authentication.k8s.io/v1beta1"
+            ])),
             "get-token",
             80,
             true,

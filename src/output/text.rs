@@ -153,14 +153,12 @@ fn format_dict(
         // Inside a list of dicts every element prints the shared columns, '' where a key is
         // missing; a shared key holding a list/dict here prints as its Python repr (spec §2.2).
         Some(keys) => {
-            scalars.extend(
-                keys.iter().map(|k| {
-                    map.iter()
-                        .find(|(key, _)| key == k)
-                        .map(|(_, v)| py_str(v))
-                        .unwrap_or_default()
-                }),
-            );
+            scalars.extend(keys.iter().map(|k| {
+                map.iter()
+                    .find(|(key, _)| key == k)
+                    .map(|(_, v)| py_str(v))
+                    .unwrap_or_default()
+            }));
             let mut rest: Vec<(&String, &Value)> = map
                 .iter()
                 .filter(|(k, _)| !keys.contains(&k.as_str()))
@@ -246,7 +244,10 @@ mod tests {
         );
         // Lines written before the crash stay on stdout.
         let mut out = String::new();
-        let r = write_text(&Value::from_serde(&json!({"a": 1, "b": [{"x": 1}, [2]]})), &mut out);
+        let r = write_text(
+            &Value::from_serde(&json!({"a": 1, "b": [{"x": 1}, [2]]})),
+            &mut out,
+        );
         assert_eq!(r, Err("'list' object has no attribute 'items'".into()));
         assert_eq!(out, "1\n");
     }

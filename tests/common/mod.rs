@@ -23,6 +23,8 @@ pub enum Reply {
     Hang(Duration),
     /// Read the request, then close the connection without answering.
     Close,
+    /// `Respond`, after this long (a slow STS).
+    Delayed(Duration, u16, &'static str, String),
 }
 
 /// One request as received.
@@ -32,6 +34,10 @@ pub struct Seen {
     pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// When the request had been read, and when its answer had been sent (wall clock, to
+    /// compare with a process's `--debug` times).
+    pub received: std::time::SystemTime,
+    pub answered: Option<std::time::SystemTime>,
 }
 
 impl Seen {
@@ -129,9 +135,21 @@ fn serve(stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, handler: Handler) {
             path,
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
+            received: std::time::SystemTime::now(),
+            answered: None,
         };
-        seen.lock().unwrap().push(request.clone());
-        let reply = handler(&request);
+        let index = {
+            let mut seen = seen.lock().unwrap();
+            seen.push(request.clone());
+            seen.len() - 1
+        };
+        let reply = match handler(&request) {
+            Reply::Delayed(d, status, content_type, body) => {
+                std::thread::sleep(d);
+                Reply::Respond(status, content_type, body)
+            }
+            other => other,
+        };
         match reply {
             Reply::Respond(status, content_type, body) => {
                 let head = format!(
@@ -143,6 +161,7 @@ fn serve(stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, handler: Handler) {
                 {
                     return;
                 }
+                seen.lock().unwrap()[index].answered = Some(std::time::SystemTime::now());
             }
             Reply::RespondWith(status, content_type, extra, body) => {
                 let extra: String = extra.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
@@ -160,7 +179,7 @@ fn serve(stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, handler: Handler) {
                 std::thread::sleep(d);
                 return;
             }
-            Reply::Close => return,
+            Reply::Close | Reply::Delayed(..) => return,
         }
     }
 }

@@ -6,7 +6,6 @@
 use pystd::json::{self, Error as JsonError, Value as Json};
 use pystd::text::is_space;
 
-
 /// The nesting a `` `literal` `` may have when the AWS CLI compiles `--query` (measured on
 /// v2.36.7: 9994 levels decode, 9995 raise RecursionError).
 const LITERAL_DEPTH: usize = 9994;

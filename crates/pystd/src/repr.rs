@@ -101,28 +101,43 @@ pub fn str_repr(s: &str) -> String {
 
 /// Python's `repr(bytes)`.
 pub fn bytes_repr(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
-        '"'
+    let quote = bytes_repr_quote(b.contains(&b'\''), b.contains(&b'"'));
+    let mut out = vec![b'b', quote];
+    bytes_repr_piece(b, quote, &mut out);
+    out.push(quote);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The quote `repr(bytes)` puts around a value that contains single / double quotes
+/// (`"` only when it has `'` and no `"`), for writing a long value's repr in pieces.
+pub fn bytes_repr_quote(has_single: bool, has_double: bool) -> u8 {
+    if has_single && !has_double {
+        b'"'
     } else {
-        '\''
-    };
-    let mut out = format!("b{quote}");
-    for &c in b {
+        b'\''
+    }
+}
+
+/// The escaped form of `piece` inside `repr(bytes)` quoted with `quote`, appended to
+/// `out` (ASCII only).
+pub fn bytes_repr_piece(piece: &[u8], quote: u8, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for &c in piece {
         match c {
-            b'\\' => out.push_str("\\\\"),
-            b'\t' => out.push_str("\\t"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            c if c as char == quote => {
-                out.push('\\');
-                out.push(quote);
-            }
-            0x20..=0x7e => out.push(c as char),
-            c => out.push_str(&format!("\\x{c:02x}")),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            c if c == quote => out.extend_from_slice(&[b'\\', quote]),
+            0x20..=0x7e => out.push(c),
+            c => out.extend_from_slice(&[
+                b'\\',
+                b'x',
+                HEX[(c >> 4) as usize],
+                HEX[(c & 15) as usize],
+            ]),
         }
     }
-    out.push(quote);
-    out
 }
 
 /// Deepest nesting `value_repr` walks before writing `...`.
