@@ -118,6 +118,20 @@ impl Case {
         }
         None
     }
+
+    /// Why the case must not run outside a private network namespace: it expects a host
+    /// beyond loopback not to resolve, so where it does the binary would reach it.
+    pub fn needs_isolation(&self) -> Option<&'static str> {
+        const UNREACHED: &[u8] = b"Could not connect to the endpoint URL: \"";
+        let stderr = &self.expect.stderr;
+        let beyond_loopback = stderr.windows(UNREACHED.len()).enumerate().any(|(i, w)| {
+            let url = &stderr[i + UNREACHED.len()..];
+            w == UNREACHED
+                && !url.starts_with(b"http://127.0.0.1")
+                && !url.starts_with(b"http://localhost")
+        });
+        beyond_loopback.then_some("expects a real AWS host not to resolve")
+    }
 }
 
 /// Every `<category>/<name>.json` below `dir`, sorted by id.

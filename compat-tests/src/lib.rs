@@ -27,6 +27,10 @@
 //!   compared, and only the cases that can run there do (`Case::unix_only`:
 //!   none that prints a Unix path or runs a Unix program); the others are counted as
 //!   skipped.
+//!
+//! The cases run in a private network namespace with only loopback: the test re-executes
+//! itself under `unshare -rn` unless it already runs in one. Where no namespace can be made,
+//! the cases that expect a real AWS host not to resolve are skipped (and counted).
 
 pub mod apiserver;
 pub mod case;
@@ -34,6 +38,7 @@ pub mod compare;
 pub mod diff;
 pub mod differential;
 pub mod known;
+pub mod netns;
 pub mod run;
 pub mod server;
 pub mod sigv4_verify;
@@ -68,7 +73,8 @@ enum Verdict {
     Fail(Vec<Mismatch>),
     /// The case could not be loaded or set up: a harness/fixture problem.
     Error(String),
-    /// Not run: the binary is a Windows program and the case is Unix-only.
+    /// Not run: the binary is a Windows program and the case is Unix-only, or the case
+    /// needs a private network namespace and none could be made.
     Skip(&'static str),
 }
 
@@ -91,6 +97,13 @@ pub fn golden_main(stand_in_browser: &Path) -> ExitCode {
 }
 
 fn main_inner(stand_in_browser: &Path) -> Result<bool, String> {
+    let isolated = netns::isolated();
+    if !isolated && std::env::var_os("GOLDEN_IN_NETNS").is_none() {
+        if let Some(code) = netns::rerun_isolated("GOLDEN_IN_NETNS") {
+            return Ok(code == ExitCode::SUCCESS);
+        }
+        println!("golden: cannot create a private network namespace (`unshare -rn` failed)");
+    }
     let root = workspace_root();
     let verbose = std::env::var("GOLDEN_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0");
     let filters = filters();
@@ -108,6 +121,7 @@ fn main_inner(stand_in_browser: &Path) -> Result<bool, String> {
         windows,
         freeze_monotonic: false,
     };
+    let isolated = isolated || netns::isolated();
     check_faketime(&runner.faketime_lib)?;
 
     let all = case::case_files(&root.join("fixtures/cases"))?;
@@ -127,7 +141,7 @@ fn main_inner(stand_in_browser: &Path) -> Result<bool, String> {
     }
 
     let started = Instant::now();
-    let results = run_all(&runner, &selected);
+    let results = run_all(&runner, isolated, &selected);
     let wall = started.elapsed();
 
     // Report, in case order.
@@ -196,10 +210,15 @@ fn main_inner(stand_in_browser: &Path) -> Result<bool, String> {
         wall.as_secs_f64(),
         runner.bin.display()
     );
-    if windows {
-        println!(
-            "{skipped} cases skipped: Unix-only (they print a Unix path or run a Unix program)"
-        );
+    if skipped > 0 {
+        let mut why = std::collections::BTreeMap::new();
+        for r in &results {
+            if let Verdict::Skip(w) = r.verdict {
+                *why.entry(w).or_insert(0) += 1;
+            }
+        }
+        let why: Vec<String> = why.iter().map(|(w, n)| format!("{n}: {w}")).collect();
+        println!("{skipped} cases skipped ({})", why.join("; "));
     }
     println!("{passed} passed, {failed} failed");
     Ok(failed == 0)
@@ -207,7 +226,7 @@ fn main_inner(stand_in_browser: &Path) -> Result<bool, String> {
 
 /// Cases without servers run in parallel; cases with servers (fixed ports) run one at a
 /// time afterwards, so no server-less case can reach a port a fake server listens on.
-fn run_all(runner: &Runner, selected: &[&(String, PathBuf)]) -> Vec<CaseResult> {
+fn run_all(runner: &Runner, isolated: bool, selected: &[&(String, PathBuf)]) -> Vec<CaseResult> {
     let mut loaded: Vec<(String, Result<Case, String>)> = selected
         .iter()
         .map(|(id, path)| (id.clone(), case::load(id, path)))
@@ -224,25 +243,28 @@ fn run_all(runner: &Runner, selected: &[&(String, PathBuf)]) -> Vec<CaseResult> 
                 let Some((id, case)) = parallel.get(i) else {
                     break;
                 };
-                let r = run_one(runner, id, case);
+                let r = run_one(runner, isolated, id, case);
                 results.lock().unwrap().push(r);
             });
         }
     });
     let mut results = results.into_inner().unwrap();
     for (id, case) in &serial {
-        results.push(run_one(runner, id, case));
+        results.push(run_one(runner, isolated, id, case));
     }
     results.sort_by(|a, b| a.id.cmp(&b.id));
     results
 }
 
-fn run_one(runner: &Runner, id: &str, case: &Result<Case, String>) -> CaseResult {
+fn run_one(runner: &Runner, isolated: bool, id: &str, case: &Result<Case, String>) -> CaseResult {
     let started = Instant::now();
     let verdict = match case {
         Err(e) => Verdict::Error(format!("invalid case file: {e}")),
         Ok(case) if runner.windows && case.unix_only().is_some() => {
             Verdict::Skip(case.unix_only().unwrap_or_default())
+        }
+        Ok(case) if !isolated && case.needs_isolation().is_some() => {
+            Verdict::Skip(case.needs_isolation().unwrap_or_default())
         }
         Ok(case) => match runner.run(case) {
             Err(e) => Verdict::Error(e),

@@ -238,14 +238,11 @@ impl Client {
 
     fn send_quietly(&self, req: &Request) -> Result<Response, HttpError> {
         // Python keeps socket timeouts as nanoseconds in an i64: a timeout beyond that fails
-        // when the socket gets it (the connect timeout before connecting, the read
-        // timeout once the request was sent).
+        // when the socket gets it (the connect timeout once the host's name resolved, the
+        // read timeout once the request was sent).
         let too_large = |t: Option<Duration>| t.is_some_and(|d| d.as_secs() > PYTIME_MAX_SECONDS);
         let pytime_error =
             || HttpError::Other("timestamp too large to convert to C PyTime_t".into());
-        if too_large(self.opts.connect_timeout) {
-            return Err(pytime_error());
-        }
         // urllib3's pool manager knows http and https only.
         let scheme = req.url.split_once("://").map_or("", |(s, _)| s);
         if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
@@ -255,6 +252,16 @@ impl Client {
             )));
         }
         let proxy = self.opts.proxies.as_ref().and_then(|p| p.for_url(&req.url));
+        if too_large(self.opts.connect_timeout) {
+            // urllib3's `create_connection`: getaddrinfo, then `settimeout`.
+            return Err(match resolves(proxy.as_deref().unwrap_or(&req.url)) {
+                true => pytime_error(),
+                false => match &proxy {
+                    Some(p) => HttpError::Proxy(mask_proxy_url(p)),
+                    None => HttpError::Connect,
+                },
+            });
+        }
         let agent = self.agent(&req.url, proxy.as_deref())?;
         let mut builder = ureq::http::Request::builder()
             .method(req.method)
@@ -483,6 +490,25 @@ fn classify(e: ureq::Error, proxy: Option<&str>) -> HttpError {
         ureq::Error::Pem(e) => HttpError::Ssl(e.to_string()),
         other => HttpError::Other(other.to_string()),
     }
+}
+
+/// Whether the host of `url` resolves to an address (`socket.getaddrinfo`).
+fn resolves(url: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    let Some(parts) = pystd::url::UrlParts::split(url) else {
+        return false;
+    };
+    let Some(host) = parts.hostname() else {
+        return false;
+    };
+    let port = match parts.port() {
+        Ok(Some(p)) => p,
+        _ if parts.scheme.eq_ignore_ascii_case("https") => 443,
+        _ => 80,
+    };
+    (host.as_str(), port)
+        .to_socket_addrs()
+        .is_ok_and(|mut a| a.next().is_some())
 }
 
 /// botocore's `mask_proxy_url`: user name and password become `***`.

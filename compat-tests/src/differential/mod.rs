@@ -35,6 +35,7 @@ pub mod spec;
 
 use crate::case::{self, Case};
 use crate::compare::{self, is_excluded, Mismatch};
+use crate::netns;
 use crate::run::{Outcome, Runner};
 use rng::Rng;
 use serde_json::{json, Map, Value};
@@ -299,47 +300,6 @@ fn check_version(aws: &std::path::Path) -> Result<(), String> {
     Ok(())
 }
 
-/// True when the only network interface is loopback (a private network namespace).
-fn isolated() -> bool {
-    let Ok(dev) = std::fs::read_to_string("/proc/self/net/dev") else {
-        return false;
-    };
-    dev.lines()
-        .skip(2)
-        .filter_map(|l| l.split(':').next())
-        .all(|name| name.trim() == "lo")
-}
-
-/// Runs this test again inside a new network namespace with loopback up; `None` when no
-/// namespace can be made here.
-fn rerun_isolated() -> Option<ExitCode> {
-    let probe = Command::new("unshare")
-        .args(["-rn", "true"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !probe {
-        return None;
-    }
-    let exe = std::env::current_exe().ok()?;
-    let status = Command::new("unshare")
-        .args([
-            "-rn",
-            "sh",
-            "-c",
-            "PATH=$PATH:/usr/sbin:/sbin; ip link set lo up && exec \"$0\" \"$@\"",
-        ])
-        .arg(exe)
-        .args(std::env::args_os().skip(1))
-        .env("DIFF_IN_NETNS", "1")
-        .status()
-        .ok()?;
-    Some(if status.success() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
-}
-
 /// `browser`: the stand-in browser binary, for cases that open one.
 pub fn main(browser: &Path) -> ExitCode {
     match main_inner(browser) {
@@ -364,11 +324,11 @@ fn main_inner(browser: &Path) -> Result<ExitCode, String> {
         );
         return Ok(ExitCode::SUCCESS);
     };
-    if !isolated() {
+    if !netns::isolated() {
         if std::env::var_os("DIFF_IN_NETNS").is_some() {
             return Err("still not in a private network namespace after unshare".into());
         }
-        return Ok(rerun_isolated().unwrap_or_else(|| {
+        return Ok(netns::rerun_isolated("DIFF_IN_NETNS").unwrap_or_else(|| {
             println!(
                 "differential: SKIPPED: cannot create a private network namespace \
                  (`unshare -rn` failed); generated cases must not reach the network"
