@@ -125,6 +125,21 @@ struct Login {
 }
 
 fn login(location: Option<&'static str>) -> Login {
+    login_with(location, Trust::CaBundleSetting)
+}
+
+/// How the company's certificate is trusted.
+#[derive(PartialEq)]
+enum Trust {
+    /// `AWS_CA_BUNDLE`.
+    CaBundleSetting,
+    /// `--ca-bundle`.
+    CaBundleFlag,
+    /// `--no-verify-ssl`.
+    NoVerify,
+}
+
+fn login_with(location: Option<&'static str>, trust: Trust) -> Login {
     let home = tempfile::tempdir().unwrap();
     let (port, ca) = redirect_server(location);
     std::fs::create_dir_all(home.path().join(".aws")).unwrap();
@@ -145,11 +160,19 @@ fn login(location: Option<&'static str>) -> Login {
             "--use-device-code",
             "--no-browser",
         ])
+        .args(match trust {
+            Trust::CaBundleSetting => vec![],
+            Trust::CaBundleFlag => vec!["--ca-bundle".into(), home.path().join("ca.pem")],
+            Trust::NoVerify => vec!["--no-verify-ssl".into()],
+        })
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("HOME", home.path())
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CA_BUNDLE", home.path().join("ca.pem"))
+        .envs(
+            (trust == Trust::CaBundleSetting)
+                .then(|| ("AWS_CA_BUNDLE", home.path().join("ca.pem"))),
+        )
         .env(
             "AWS_ENDPOINT_URL_SSO_OIDC",
             format!("http://127.0.0.1:{}", oidc.port()),
@@ -212,4 +235,18 @@ fn a_start_url_that_leads_elsewhere_is_refused() {
         "\naws: [ERROR]: An error occurred (Configuration): Could not resolve start URL 'https://127.0.0.1:PORT/start' to an AWS-owned endpoint. Final URL: 'https://127.0.0.1:PORT/start'\n"
     );
     assert!(l.requests.is_empty());
+}
+
+/// The global `--ca-bundle` and `--no-verify-ssl` apply to the start URL's request (and
+/// to the OIDC client), as in the CLI (`resolve_verify_ssl`).
+#[test]
+fn the_ca_bundle_flag_and_no_verify_ssl_apply() {
+    for trust in [Trust::CaBundleFlag, Trust::NoVerify] {
+        let l = login_with(
+            Some("https://ssoins-1.portal.eu-west-1.app.aws/start/"),
+            trust,
+        );
+        assert_eq!(l.rc, Some(0), "{}", l.stderr);
+        assert!(l.stdout.ends_with("SSO region updated to eu-west-1\nSuccessfully logged into Start URL: https://127.0.0.1:PORT/start\n"));
+    }
 }

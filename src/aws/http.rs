@@ -478,6 +478,7 @@ fn classify(e: ureq::Error, proxy: Option<&str>) -> HttpError {
             {
                 connect_failed(proxy)
             }
+            _ if ssl_failure(&io).is_some() => HttpError::Ssl(ssl_failure(&io).unwrap_or_default()),
             K::TimedOut | K::WouldBlock => HttpError::ReadTimeout,
             K::UnexpectedEof | K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe => {
                 HttpError::Closed
@@ -490,6 +491,58 @@ fn classify(e: ureq::Error, proxy: Option<&str>) -> HttpError {
         ureq::Error::Pem(e) => HttpError::Ssl(e.to_string()),
         other => HttpError::Other(other.to_string()),
     }
+}
+
+/// What Python's ssl module (or urllib3's hostname check) says of a certificate rustls
+/// refused, after `SSL validation failed for URL`.
+fn ssl_failure(io: &std::io::Error) -> Option<String> {
+    use rustls::CertificateError as C;
+    let rustls::Error::InvalidCertificate(e) = io.get_ref()?.downcast_ref::<rustls::Error>()?
+    else {
+        return None;
+    };
+    let openssl = |reason: &str| {
+        format!(
+            "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {reason} (_ssl.c:1020)"
+        )
+    };
+    Some(match e {
+        // OpenSSL says `self-signed certificate` when the unknown issuer is the leaf
+        // itself; rustls does not tell the two apart.
+        C::UnknownIssuer => openssl("unable to get local issuer certificate"),
+        C::Expired | C::ExpiredContext { .. } => openssl("certificate has expired"),
+        C::NotValidYet | C::NotValidYetContext { .. } => openssl("certificate is not yet valid"),
+        C::NotValidForNameContext {
+            expected,
+            presented,
+        } => {
+            // urllib3's `match_hostname`, over the certificate's subjectAltName entries.
+            let host = match expected {
+                rustls::pki_types::ServerName::DnsName(d) => d.as_ref().to_string(),
+                rustls::pki_types::ServerName::IpAddress(ip) => {
+                    std::net::IpAddr::from(*ip).to_string()
+                }
+                _ => String::new(),
+            };
+            let names: Vec<String> = presented
+                .iter()
+                .filter_map(|p| {
+                    let inner = p.split_once('(')?.1.strip_suffix(')')?;
+                    Some(pystd::repr::str_repr(inner.trim_matches('"')))
+                })
+                .collect();
+            let host = pystd::repr::str_repr(&host);
+            match names.as_slice() {
+                [] => "no appropriate subjectAltName fields were found".to_string(),
+                [one] => format!("hostname {host} doesn't match {one}"),
+                many => format!(
+                    "hostname {host} doesn't match either of {}",
+                    many.join(", ")
+                ),
+            }
+        }
+        other => openssl(&format!("{other:?}")),
+    })
 }
 
 /// Whether the host of `url` resolves to an address (`socket.getaddrinfo`).

@@ -161,18 +161,16 @@ pub fn write_target(path: &Path) -> Option<(PathBuf, u32)> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0o600,
         Err(_) => return None,
         Ok(meta) if !meta.is_file() || !cfg!(unix) && meta.file_type().is_symlink() => return None,
+        #[cfg(unix)]
         Ok(meta) => {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::MetadataExt;
-                if !owned(&meta) {
-                    return None;
-                }
-                meta.mode() & 0o777
+            use std::os::unix::fs::MetadataExt;
+            if !owned(&meta) {
+                return None;
             }
-            #[cfg(not(unix))]
-            0o600
+            meta.mode() & 0o777
         }
+        #[cfg(not(unix))]
+        Ok(_) => 0o600,
     };
     Some((path, mode))
 }

@@ -54,8 +54,7 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
 
     let settings = &inv.settings;
     let config = SsoConfig::load(settings, sso_session.as_deref())?;
-    // `verify`: --ca-bundle, else the `ca_bundle` setting (--no-verify-ssl is not obeyed:
-    // certificates are always checked).
+    // `verify`: off with --no-verify-ssl, else --ca-bundle, else the `ca_bundle` setting.
     let ca_bundle = match &inv.globals.ca_bundle {
         Some(b) => Some(b.clone()),
         None => settings.var(&["AWS_CA_BUNDLE"], "ca_bundle")?,
@@ -67,6 +66,7 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
         &start_url::Fetch {
             timeout: inv.connect_timeout,
             ca_bundle,
+            no_verify: inv.globals.no_verify_ssl,
         },
     )?;
 
@@ -82,7 +82,8 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
     let endpoint = ctx.make_client(|ctx| sso::oidc_endpoint(ctx, &resolved.region))?;
     let login = Login {
         oidc: Oidc {
-            http: ctx.aws_http()?,
+            // The sso-oidc client gets `verify=verify_ssl`, as the command's own client.
+            http: ctx.command_http(&inv.globals)?,
             retry: ctx.retry,
             endpoint: &endpoint,
         },

@@ -49,7 +49,7 @@ fn run(inv: &Invocation, _io: &mut Io) -> Result<(), Error> {
                     ctx.make_client(|_| Ok(()))?;
                     client_ready = true;
                 }
-                logout(&ctx, &value_str_or_text(&region), &contents)?;
+                logout(&ctx, &inv.globals, &value_str_or_text(&region), &contents)?;
             }
             JsonFileCache::remove(&path)
         })?;
@@ -72,7 +72,12 @@ fn run(inv: &Invocation, _io: &mut Io) -> Result<(), Error> {
 
 /// The portal's Logout for this token; a service error is logged (under `--debug`) and
 /// otherwise ignored, as the token may have expired already.
-fn logout(ctx: &Ctx, region: &str, contents: &Value) -> Result<(), Error> {
+fn logout(
+    ctx: &Ctx,
+    globals: &crate::cli::Globals,
+    region: &str,
+    contents: &Value,
+) -> Result<(), Error> {
     let access_token = match contents.get("accessToken") {
         Some(Value::String(s)) => s.clone(),
         Some(other) => {
@@ -86,7 +91,8 @@ fn logout(ctx: &Ctx, region: &str, contents: &Value) -> Result<(), Error> {
     };
     let endpoint = sso::portal_endpoint(ctx, region)?;
     let portal = Portal {
-        http: ctx.aws_http()?,
+        // The sso client gets `verify=verify_ssl`: --no-verify-ssl and --ca-bundle apply.
+        http: ctx.command_http(globals)?,
         retry: ctx.retry,
         endpoint: &endpoint,
     };

@@ -37,10 +37,12 @@ pub struct Resolved {
 }
 
 /// How the one request for a company's start URL is made: the CLI's urllib with
-/// `--cli-connect-timeout` (10 s without it) and the `ca_bundle` setting.
+/// `--cli-connect-timeout` (10 s without it) and `verify` (`--no-verify-ssl`, else
+/// `--ca-bundle` or the `ca_bundle` setting).
 pub struct Fetch {
     pub timeout: Option<i64>,
     pub ca_bundle: Option<String>,
+    pub no_verify: bool,
 }
 
 /// `resolve_start_url(start_url, configured_region=...)`.
@@ -192,7 +194,7 @@ fn follow_redirect(url: &str, env: &Env, fetch: &Fetch) -> Result<String, Error>
         read_timeout: Some(timeout),
         ca_bundle: fetch.ca_bundle.clone(),
         proxies: Some(Proxies::from_env(env)),
-        no_verify: false,
+        no_verify: fetch.no_verify,
     });
     let failed = |e: HttpError| {
         let reason = match e {
@@ -374,6 +376,7 @@ mod tests {
         let fetch = Fetch {
             timeout: None,
             ca_bundle: None,
+            no_verify: false,
         };
         let msg = |url: &str, region: &str| match resolve(url, region, &env, &fetch) {
             Err(Error::Configuration(m)) => m,
