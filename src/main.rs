@@ -44,7 +44,8 @@ fn aws_main() -> i32 {
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
 
-    if !passthrough::is_ours(&args) {
+    let prompt_mode = std::env::var("AWS_CLI_AUTO_PROMPT").ok();
+    if !passthrough::is_ours(&args) || passthrough::wants_prompter(&args, prompt_mode.as_deref()) {
         // `aws-eks-token --version` is always ours; as `aws` it is the real CLI's.
         let invoked_as_aws = std::env::args_os()
             .next()

@@ -577,3 +577,36 @@ fn an_empty_path_entry_runs_the_aws_in_the_working_directory_once() {
     assert_eq!(out.status.code(), Some(252));
     assert_eq!(text(&out.stderr), INVALID_S3);
 }
+
+/// The interactive prompter (`--cli-auto-prompt`, `AWS_CLI_AUTO_PROMPT=on`) is the real
+/// CLI's, even for our commands; `--no-cli-auto-prompt` keeps them here.
+#[test]
+fn auto_prompt_goes_to_the_real_cli() {
+    let s = Sandbox::new();
+    let shim = s.shim("shim");
+    let real = s.stand_in("real", STAND_IN_RC);
+    let get_token = ["eks", "get-token", "--cluster-name", "c"];
+    let cases: [(&[&str], Option<&str>, bool); 5] = [
+        (&["--cli-auto-prompt"], None, true),
+        (&[], Some("on"), true),
+        (&[], Some("On-Partial"), true),
+        (&["--no-cli-auto-prompt"], Some("on"), false),
+        (&[], Some("off"), false),
+    ];
+    for (flags, mode, passed) in cases {
+        let _ = std::fs::remove_file(real.join("record/argv"));
+        let mut cmd = s.command(&shim.join("aws"), &[&shim, &real]);
+        cmd.args(flags)
+            .args(get_token)
+            .args(["--region", "us-west-2"])
+            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "secret");
+        if let Some(m) = mode {
+            cmd.env("AWS_CLI_AUTO_PROMPT", m);
+        }
+        let out = run(&mut cmd, b"");
+        let expected = if passed { STAND_IN_RC } else { 0 };
+        assert_eq!(out.status.code(), Some(expected), "{flags:?} {mode:?}");
+        assert_eq!(record(&real).is_some(), passed, "{flags:?} {mode:?}");
+    }
+}

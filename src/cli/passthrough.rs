@@ -23,6 +23,19 @@ use super::MainParse;
 pub const REAL_AWS_VAR: &str = "AWS_EKS_TOKEN_REAL_AWS";
 pub const SHIMS_VAR: &str = "AWS_EKS_TOKEN_SHIMS";
 
+/// Whether the CLI would start its interactive prompter (`resolve_auto_prompt_mode`):
+/// `--cli-auto-prompt`, or `AWS_CLI_AUTO_PROMPT` `on` (or `on-partial`, which prompts
+/// after a usage error), unless `help`, `--version` or `--no-cli-auto-prompt` is there.
+/// The prompter is the real CLI's; with both flags the CLI's usage error is ours.
+pub fn wants_prompter(args: &[String], env_mode: Option<&str>) -> bool {
+    let has = |a: &str| args.iter().any(|x| x == a);
+    if has("help") || has("--version") || has("--no-cli-auto-prompt") {
+        return false;
+    }
+    has("--cli-auto-prompt")
+        || env_mode.is_some_and(|m| matches!(m.to_lowercase().as_str(), "on" | "on-partial"))
+}
+
 /// Whether argv is a command this binary implements (and then also any usage error of it,
 /// which the real CLI would print identically). `--version` is ours only when no real CLI
 /// is found.
@@ -227,7 +240,7 @@ pub fn shims_from_env() -> Vec<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_ours, program_names};
+    use super::{is_ours, program_names, wants_prompter};
 
     #[test]
     fn windows_looks_for_each_pathext_extension() {
@@ -285,5 +298,28 @@ mod tests {
         assert!(!ours(&["sso", "get-role-credentials"]));
         assert!(!ours(&["sso", "login", "help"]));
         assert!(!ours(&["sso"]));
+    }
+
+    #[test]
+    fn the_prompter_is_the_real_clis() {
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let get_token = args(&["eks", "get-token", "--cluster-name", "a"]);
+        assert!(!wants_prompter(&get_token, None));
+        assert!(!wants_prompter(&get_token, Some("off")));
+        assert!(wants_prompter(&get_token, Some("ON")));
+        assert!(wants_prompter(&get_token, Some("on-partial")));
+        let flag = args(&["--cli-auto-prompt", "eks", "get-token"]);
+        assert!(wants_prompter(&flag, None));
+        assert!(!wants_prompter(
+            &args(&["--cli-auto", "eks", "get-token"]),
+            None
+        ));
+        let both = args(&["--cli-auto-prompt", "--no-cli-auto-prompt", "sso", "logout"]);
+        assert!(!wants_prompter(&both, None));
+        assert!(!wants_prompter(
+            &args(&["eks", "get-token", "help"]),
+            Some("on")
+        ));
+        assert!(!wants_prompter(&args(&["--version"]), Some("on")));
     }
 }
