@@ -252,17 +252,26 @@ impl Client {
             )));
         }
         let proxy = self.opts.proxies.as_ref().and_then(|p| p.for_url(&req.url));
+        let first_hop = proxy.as_deref().unwrap_or(&req.url);
+        let unreachable = || match &proxy {
+            Some(p) => HttpError::Proxy(mask_proxy_url(p)),
+            None => HttpError::Connect,
+        };
         if too_large(self.opts.connect_timeout) {
             // urllib3's `create_connection`: getaddrinfo, then `settimeout`.
-            return Err(match resolves(proxy.as_deref().unwrap_or(&req.url)) {
-                true => pytime_error(),
-                false => match &proxy {
-                    Some(p) => HttpError::Proxy(mask_proxy_url(p)),
-                    None => HttpError::Connect,
-                },
+            return Err(match addresses(first_hop).is_empty() {
+                false => pytime_error(),
+                true => unreachable(),
             });
         }
-        let agent = self.agent(&req.url, proxy.as_deref())?;
+        let agent = match self.agent(&req.url, proxy.as_deref()) {
+            // urllib3 loads the CA bundle when it wraps a connected socket: a host it
+            // cannot reach fails first.
+            Err(HttpError::Ssl(_)) if !connects(first_hop, self.opts.connect_timeout) => {
+                return Err(unreachable())
+            }
+            other => other?,
+        };
         let mut builder = ureq::http::Request::builder()
             .method(req.method)
             .uri(req.url.as_str());
@@ -545,14 +554,22 @@ fn ssl_failure(io: &std::io::Error) -> Option<String> {
     })
 }
 
-/// Whether the host of `url` resolves to an address (`socket.getaddrinfo`).
-fn resolves(url: &str) -> bool {
+/// Whether a TCP connection to the host of `url` can be made within `timeout`.
+fn connects(url: &str, timeout: Option<Duration>) -> bool {
+    let timeout = timeout.unwrap_or(Duration::from_secs(60));
+    addresses(url)
+        .iter()
+        .any(|a| std::net::TcpStream::connect_timeout(a, timeout).is_ok())
+}
+
+/// The addresses the host of `url` resolves to (`socket.getaddrinfo`).
+fn addresses(url: &str) -> Vec<std::net::SocketAddr> {
     use std::net::ToSocketAddrs;
     let Some(parts) = pystd::url::UrlParts::split(url) else {
-        return false;
+        return Vec::new();
     };
     let Some(host) = parts.hostname() else {
-        return false;
+        return Vec::new();
     };
     let port = match parts.port() {
         Ok(Some(p)) => p,
@@ -561,7 +578,7 @@ fn resolves(url: &str) -> bool {
     };
     (host.as_str(), port)
         .to_socket_addrs()
-        .is_ok_and(|mut a| a.next().is_some())
+        .map_or(Vec::new(), |a| a.collect())
 }
 
 /// botocore's `mask_proxy_url`: user name and password become `***`.
