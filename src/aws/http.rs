@@ -487,6 +487,11 @@ fn classify(e: ureq::Error, proxy: Option<&str>) -> HttpError {
             {
                 connect_failed(proxy)
             }
+            // Windows' resolver errors (WSAHOST_NOT_FOUND, WSATRY_AGAIN, WSANO_RECOVERY,
+            // WSANO_DATA), likewise.
+            _ if cfg!(windows) && matches!(io.raw_os_error(), Some(11001..=11004)) => {
+                connect_failed(proxy)
+            }
             _ if ssl_failure(&io).is_some() => HttpError::Ssl(ssl_failure(&io).unwrap_or_default()),
             K::TimedOut | K::WouldBlock => HttpError::ReadTimeout,
             K::UnexpectedEof | K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe => {
