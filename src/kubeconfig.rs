@@ -45,6 +45,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::credentials::trust;
 use serde_json::Value as Json;
 use yaml_py::{Doc, Flavor, LoadError, Map, Obj, Value};
 
@@ -346,8 +347,6 @@ struct Kubeconfig {
     doc: Doc,
     /// The content; `None` until the template is made.
     content: Value,
-    /// The file's bytes as read (to know whether it changed under us); `None` if missing.
-    existed: bool,
 }
 
 /// `_get_new_kubeconfig_content`.
@@ -390,7 +389,6 @@ fn load(path: &Path) -> Result<Kubeconfig, Error> {
 /// [`load`] of a file's content (`None`: no such file).
 fn load_bytes(bytes: Option<Vec<u8>>, path: &Path) -> Result<Kubeconfig, Error> {
     let name = path_str(path);
-    let existed = bytes.is_some();
     let (mut doc, root) = match bytes {
         None => (Doc::new(), None),
         Some(b) => match yaml_py::load(&b, &name) {
@@ -413,7 +411,6 @@ fn load_bytes(bytes: Option<Vec<u8>>, path: &Path) -> Result<Kubeconfig, Error> 
         path: path.to_path_buf(),
         doc,
         content,
-        existed,
     })
 }
 
@@ -674,7 +671,7 @@ pub fn update(u: &Update) -> Result<Report, Error> {
     let updating = has_cluster(&config.doc, &config.content, &name);
     insert_pair(&mut config, u.entries)?;
     let text = dump(&config.doc, &config.content)?;
-    write(&path, &target, &text, config.existed)?;
+    write(&path, &target, &text)?;
     drop(_lock);
     let ctx = u.entries.context_name();
     let shown = path_str(&path);
@@ -717,7 +714,7 @@ fn write_target(path: &Path) -> PathBuf {
 
 /// `KubeconfigWriter.write_kubeconfig`, atomically: the directory is made as `os.makedirs`
 /// would; the text goes to a temporary file beside the target, which then replaces it.
-fn write(path: &Path, target: &Path, text: &str, _existed: bool) -> Result<(), Error> {
+fn write(path: &Path, target: &Path, text: &str) -> Result<(), Error> {
     let shown = path_str(path);
     let open_error = |e: &std::io::Error| {
         Error(format!(
@@ -763,7 +760,30 @@ fn write(path: &Path, target: &Path, text: &str, _existed: bool) -> Result<(), E
         let _ = std::fs::remove_file(&tmp.path);
         return Err(open_error(&e));
     }
+    trust::remove_stale(dir, |name| is_temp_name(name, &file_name(target)));
     Ok(())
+}
+
+fn file_name(target: &Path) -> String {
+    target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "kubeconfig".into())
+}
+
+/// `.<base>.tmp-<pid>-<nonce>`, as `create_temp` names them.
+fn is_temp_name(name: &str, base: &str) -> bool {
+    let rest = name
+        .strip_prefix('.')
+        .and_then(|n| n.strip_prefix(base))
+        .and_then(|n| n.strip_prefix(".tmp-"));
+    let Some((pid, nonce)) = rest.and_then(|r| r.split_once('-')) else {
+        return false;
+    };
+    !pid.is_empty()
+        && pid.bytes().all(|b| b.is_ascii_digit())
+        && nonce.len() == 8
+        && nonce.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// The first directory of `dir`'s ancestors that does not exist (which makedirs reports).
@@ -791,15 +811,13 @@ struct TempFile {
 
 /// A new file beside `target`, 0600 (the mode Python gives a new kubeconfig).
 fn create_temp(dir: &Path, target: &Path) -> std::io::Result<TempFile> {
-    let base = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "kubeconfig".into());
+    let base = file_name(target);
+    let clock = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
     let mut last = None;
     for i in 0..100u32 {
-        let nonce = std::process::id()
-            ^ i.wrapping_mul(0x9E37_79B9)
-            ^ (Instant::now().elapsed().subsec_nanos());
+        let nonce = clock ^ i.wrapping_mul(0x9E37_79B9);
         let path = dir.join(format!(".{base}.tmp-{}-{nonce:08x}", std::process::id()));
         let mut o = std::fs::OpenOptions::new();
         o.write(true).create_new(true);
@@ -839,12 +857,7 @@ impl FileLock {
     fn acquire(lock_dir: &Path, target: &Path, wait: Duration) -> Option<FileLock> {
         std::fs::create_dir_all(lock_dir).ok()?;
         let key = lock_key(target);
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(lock_dir.join(format!("kubeconfig-{key}.lock")))
-            .ok()?;
+        let file = trust::open_lock(&lock_dir.join(format!("kubeconfig-{key}.lock")))?;
         let start = Instant::now();
         let mut pause = Duration::from_millis(2);
         loop {

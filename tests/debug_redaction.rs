@@ -96,7 +96,7 @@ fn check(
     let err = &out.stderr;
     for milestone in [
         "- MainThread - awscli.clidriver - DEBUG - CLI version: aws-eks-token/",
-        "(eks get-token compatible with AWS CLI v2.36.7)",
+        "(the EKS commands of AWS CLI v2.36.7)",
         "- awscli.clidriver - DEBUG - Arguments entered to CLI: ['--debug', 'eks', 'get-token',",
         found,
         "- botocore.regions - DEBUG - Calling endpoint provider with parameters: {'Region': 'us-west-2',",

@@ -189,3 +189,34 @@ fn twenty_processes_adding_twenty_clusters_lose_nothing() {
         .unwrap();
     assert_eq!(loaded.doc.seq(&clusters).unwrap().len(), 20);
 }
+
+/// The temporary files of writes killed midway (`.config.tmp-<pid>-<nonce>`) are removed
+/// by a later write once they are a minute old; younger ones and other files stay.
+#[test]
+fn temporary_files_of_killed_writes_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config");
+    let old = dir.path().join(".config.tmp-4242-0badc0de");
+    let young = dir.path().join(".config.tmp-4243-0badc0de");
+    let other = dir.path().join(".other.tmp-4242-0badc0de");
+    for p in [&old, &young, &other] {
+        std::fs::write(p, "half a kubeconfig").unwrap();
+    }
+    let two_minutes_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+    for p in [&old, &other] {
+        std::fs::File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_modified(two_minutes_ago)
+            .unwrap();
+    }
+    add_cluster(&path, "a", &dir.path().join("locks")).unwrap();
+    assert!(!old.exists(), "a stale temporary file was left");
+    assert!(young.exists() && other.exists());
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+}

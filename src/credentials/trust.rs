@@ -183,6 +183,12 @@ pub fn temp_name(name: &str) -> String {
 /// Remove the temporary files (`.<name>.<pid>.tmp`, regular, the user's) that writes
 /// killed midway left in `dir` more than a minute ago.
 pub fn remove_stale_temps(dir: &Path) {
+    remove_stale(dir, is_temp_name)
+}
+
+/// Remove the regular files of the user's in `dir` whose names `is_temp` accepts, last
+/// written more than a minute ago.
+pub fn remove_stale(dir: &Path, is_temp: impl Fn(&str) -> bool) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -192,7 +198,7 @@ pub fn remove_stale_temps(dir: &Path) {
         let Some(name) = name.to_str() else {
             continue;
         };
-        if !is_temp_name(name) {
+        if !is_temp(name) {
             continue;
         }
         let path = entry.path();
