@@ -372,22 +372,41 @@ fn path_str(p: &Path) -> String {
 
 /// `KubeconfigLoader.load_kubeconfig` and `KubeconfigValidator.validate_config`.
 fn load(path: &Path) -> Result<Kubeconfig, Error> {
+    flatten(load_sorted(path))
+}
+
+/// [`load`], its errors sorted: the outer error is not a `KubeconfigError` (a file that is
+/// not UTF-8, a YAML value Python cannot build, too deep a document), the inner one is (the
+/// file cannot be opened, is not YAML, or is not a kubeconfig).
+fn load_sorted(path: &Path) -> Result<Result<Kubeconfig, Error>, Error> {
     let name = path_str(path);
     let bytes = match read_file(path) {
         Ok(b) => Some(b),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => {
-            return Err(Error(format!(
+            return Ok(Err(Error(format!(
                 "Can't open kubeconfig for reading: {}",
                 pystd::os_error::os_error_with_path(&e, &name)
-            )))
+            ))))
         }
     };
-    load_bytes(bytes, path)
+    load_bytes_sorted(bytes, path)
+}
+
+fn flatten(r: Result<Result<Kubeconfig, Error>, Error>) -> Result<Kubeconfig, Error> {
+    r.and_then(|inner| inner)
 }
 
 /// [`load`] of a file's content (`None`: no such file).
 fn load_bytes(bytes: Option<Vec<u8>>, path: &Path) -> Result<Kubeconfig, Error> {
+    flatten(load_bytes_sorted(bytes, path))
+}
+
+/// [`load_bytes`], its errors sorted as [`load_sorted`]'s.
+fn load_bytes_sorted(
+    bytes: Option<Vec<u8>>,
+    path: &Path,
+) -> Result<Result<Kubeconfig, Error>, Error> {
     let name = path_str(path);
     let (mut doc, root) = match bytes {
         None => (Doc::new(), None),
@@ -397,7 +416,9 @@ fn load_bytes(bytes: Option<Vec<u8>>, path: &Path) -> Result<Kubeconfig, Error> 
                 (l.doc, root)
             }
             Err(LoadError::Yaml(t)) => {
-                return Err(Error(format!("YamlError while loading kubeconfig: {t}")))
+                return Ok(Err(Error(format!(
+                    "YamlError while loading kubeconfig: {t}"
+                ))))
             }
             Err(LoadError::Python(t)) | Err(LoadError::Limit(t)) => return Err(Error(t)),
         },
@@ -406,12 +427,14 @@ fn load_bytes(bytes: Option<Vec<u8>>, path: &Path) -> Result<Kubeconfig, Error> 
         Some(r) => r,
         None => new_content(&mut doc),
     };
-    validate(&doc, &content)?;
-    Ok(Kubeconfig {
+    if let Err(e) = validate(&doc, &content) {
+        return Ok(Err(e));
+    }
+    Ok(Ok(Kubeconfig {
         path: path.to_path_buf(),
         doc,
         content,
-    })
+    }))
 }
 
 /// Python's `open(path).read()` as bytes; a directory fails as Python's open does.
@@ -614,10 +637,11 @@ pub struct Report {
 }
 
 /// `KubeconfigSelector.choose_kubeconfig`: the first candidate that loads and has the
-/// cluster; else the first candidate, loaded (its errors are the command's).
+/// cluster; else the first candidate, loaded (its errors are the command's). A candidate
+/// failing with a `KubeconfigError` is passed over, any other error ends the search.
 fn choose(candidates: &[PathBuf], name: &Value) -> Result<Kubeconfig, Error> {
     for p in candidates {
-        if let Ok(k) = load(p) {
+        if let Ok(k) = load_sorted(p)? {
             if has_cluster(&k.doc, &k.content, name) {
                 return Ok(k);
             }

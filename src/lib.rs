@@ -171,8 +171,9 @@ fn top_level_handlers(
             .transpose()
             .map_err(Error::from)
     };
-    let connect_timeout = int(&globals.cli_connect_timeout)?;
+    // globalargs.py registers the read timeout's handler before the connect timeout's.
     let read_timeout = int(&globals.cli_read_timeout)?;
+    let connect_timeout = int(&globals.cli_connect_timeout)?;
     // `_handle_top_level_args` sets up logging again: the version and arguments twice
     // (or none, when only the first pass saw `--debug`).
     if globals.debug {

@@ -5,10 +5,86 @@ use serde_json::Value;
 
 use super::endpoint::Endpoint;
 use super::http::{Client, Request, RetryPolicy};
-use super::rest_json;
+use super::rest_json::{self, Modeled};
 use super::sigv4::{self, Credentials};
 use crate::error::Error;
 use crate::time::UtcTime;
+
+/// EKS's error shapes and their members, in model order (`eks/2017-11-01/service-2.json`):
+/// botocore adds those present in an error body to the error the CLI shows.
+pub const MODELED: Modeled = &[
+    ("AccessDeniedException", &["message"]),
+    ("BadRequestException", &["message"]),
+    (
+        "ClientException",
+        &[
+            "clusterName",
+            "nodegroupName",
+            "addonName",
+            "subscriptionId",
+            "message",
+        ],
+    ),
+    (
+        "InvalidParameterException",
+        &[
+            "clusterName",
+            "nodegroupName",
+            "fargateProfileName",
+            "addonName",
+            "subscriptionId",
+            "message",
+        ],
+    ),
+    (
+        "InvalidRequestException",
+        &[
+            "clusterName",
+            "nodegroupName",
+            "addonName",
+            "subscriptionId",
+            "message",
+        ],
+    ),
+    ("InvalidStateException", &["clusterName", "message"]),
+    ("NotFoundException", &["message"]),
+    (
+        "ResourceInUseException",
+        &["clusterName", "nodegroupName", "addonName", "message"],
+    ),
+    (
+        "ResourceLimitExceededException",
+        &["clusterName", "nodegroupName", "subscriptionId", "message"],
+    ),
+    (
+        "ResourceNotFoundException",
+        &[
+            "clusterName",
+            "nodegroupName",
+            "fargateProfileName",
+            "addonName",
+            "subscriptionId",
+            "message",
+        ],
+    ),
+    ("ResourcePropagationDelayException", &["message"]),
+    (
+        "ServerException",
+        &[
+            "clusterName",
+            "nodegroupName",
+            "addonName",
+            "subscriptionId",
+            "message",
+        ],
+    ),
+    ("ServiceUnavailableException", &["message"]),
+    ("ThrottlingException", &["clusterName", "message"]),
+    (
+        "UnsupportedAvailabilityZoneException",
+        &["message", "clusterName", "nodegroupName", "validZones"],
+    ),
+];
 
 /// One EKS client: where it sends, how it signs (`None`: unsigned), its retries.
 pub struct Eks<'a> {
@@ -57,6 +133,6 @@ impl Eks<'_> {
             headers,
             body: Vec::new(),
         };
-        rest_json::call(self.http, self.retry, &req, "DescribeCluster", &[])
+        rest_json::call(self.http, self.retry, &req, "DescribeCluster", MODELED)
     }
 }

@@ -284,27 +284,21 @@ pub fn regional_endpoint(
 /// EKS's endpoint (`eks/2017-11-01/endpoint-rule-set-1.json`): regional hosts, FIPS
 /// (`fips.eks` in the aws partition, the plain host in GovCloud, `eks-fips` elsewhere),
 /// dual-stack; a configured URL wins (FIPS and dual-stack then do not apply). No region is
-/// NoRegion at signing with a configured URL, the ruleset's error without.
+/// NoRegion before anything else, configured URL or not: botocore's legacy resolver, which
+/// the client consults first, knows no partition endpoint for EKS.
 pub fn eks_endpoint(cfg: &EndpointConfig) -> Result<Endpoint, Error> {
     let cfg = &normalize_fips_region(cfg);
     if crate::log::enabled() {
         log_parameters(cfg, false);
     }
-    if let Some(url) = &cfg.configured_url {
-        return match &cfg.region {
-            Some(region) => log_result(url, build(url, region)),
-            None => {
-                build(url, "")?;
-                Err(Error::NoRegion)
-            }
-        };
-    }
     let Some(region) = cfg.region.as_deref() else {
-        return Err(Error::General(
-            "Invalid Configuration: Missing Region".into(),
-        ));
+        return Err(Error::NoRegion);
     };
+    // The legacy resolver knows no dual-stack variant either, configured URL or not.
     check_dualstack_variant(cfg)?;
+    if let Some(url) = &cfg.configured_url {
+        return log_result(url, build(url, region));
+    }
     let p = partition(region);
     let url = match (cfg.use_fips, cfg.use_dualstack) {
         (true, true) => format!("https://eks-fips.{region}.{}", p.dualstack_suffix),

@@ -44,10 +44,11 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
     let proxy_url = inv.param("--proxy-url")?;
     let alias = inv.param("--alias")?;
     let user_alias = inv.param("--user-alias")?;
-    let assume_role_arn = inv.param("--assume-role-arn")?;
+    // `if getattr(parsed_args, 'assume_role_arn', None)`: an empty ARN assumes nothing.
+    let assume_role_arn = inv.param("--assume-role-arn")?.filter(|a| !a.is_empty());
     crate::cli::reject_leftovers(&inv.args.extras, ",")?;
 
-    let document = describe_cluster(inv, &name, assume_role_arn.as_deref())?;
+    let document = parsed(describe_cluster(inv, &name, assume_role_arn.as_deref())?)?;
     let cluster = checked_cluster(&document)?;
 
     let settings = &inv.settings;
@@ -127,23 +128,19 @@ fn describe_cluster(
             Some(url) => Some(url.clone()),
             None => settings.configured_endpoint("EKS", "eks")?,
         };
-        let endpoint = endpoint::eks_endpoint(&EndpointConfig {
+        // No region fails here, before the retry settings are read and before deferred
+        // credentials (assume-role, web identity, SSO) are fetched.
+        endpoint::eks_endpoint(&EndpointConfig {
             region,
             use_fips: settings.flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?,
             use_dualstack: settings.flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?,
             configured_url: endpoint_url,
-        });
-        // A configured endpoint without a region is reported when signing.
-        match endpoint {
-            Err(Error::NoRegion) => Ok(None),
-            other => other.map(Some),
-        }
+        })
     })?;
     let creds = match assumed {
         Some(c) => Some(c),
         None => chain.map(|c| c.frozen(&net)).transpose()?,
     };
-    let endpoint = endpoint.ok_or(Error::NoRegion)?;
     if creds.is_none() && !unsigned {
         return Err(Error::NoCredentials);
     }
@@ -187,6 +184,71 @@ fn assume_role(
     }
     .call("AssumeRole", &params)?
     .credentials()
+}
+
+/// Members of botocore's `Cluster` shape, in the model's order, whose parser fails on a
+/// value of the wrong type: structures (`value.get`) and the `tags` map (`value.items`).
+/// Members of other types are taken as they are (timestamps and lists not modelled).
+const CLUSTER_SHAPE: &[(&str, Shape)] = &[
+    ("resourcesVpcConfig", Shape::Structure),
+    ("kubernetesNetworkConfig", Shape::Structure),
+    ("logging", Shape::Structure),
+    ("identity", Shape::Structure),
+    ("certificateAuthority", Shape::Structure),
+    ("tags", Shape::Map),
+    ("connectorConfig", Shape::Structure),
+    ("health", Shape::Structure),
+    ("outpostConfig", Shape::Structure),
+    ("accessConfig", Shape::Structure),
+    ("upgradePolicy", Shape::Structure),
+    ("zonalShiftConfig", Shape::Structure),
+    ("remoteNetworkConfig", Shape::Structure),
+    ("computeConfig", Shape::Structure),
+    ("storageConfig", Shape::Structure),
+    ("controlPlaneScalingConfig", Shape::Structure),
+];
+
+#[derive(Clone, Copy)]
+enum Shape {
+    Structure,
+    Map,
+}
+
+/// The description as botocore's parser leaves it (`DescribeClusterResponse`): a structure
+/// that is not a JSON object fails as Python's `value.get` does, a map as `value.items`;
+/// members whose value is `null` are dropped, so a null member reads as a missing one. A
+/// body of `null` fails when it updates the parsed response.
+fn parsed(mut document: Value) -> Result<Value, Error> {
+    fn structure(
+        v: &mut Value,
+        shape: Shape,
+    ) -> Result<&mut serde_json::Map<String, Value>, Error> {
+        let attribute = match shape {
+            Shape::Structure => "get",
+            Shape::Map => "items",
+        };
+        let name = pystd::repr::type_name(v);
+        let m = v.as_object_mut().ok_or_else(|| {
+            Error::General(format!("'{name}' object has no attribute '{attribute}'"))
+        })?;
+        if let Shape::Structure = shape {
+            m.retain(|_, v| !v.is_null());
+        }
+        Ok(m)
+    }
+    if document.is_null() {
+        // The parsed body (None) updates the parsed response dict.
+        return Err(Error::General("'NoneType' object is not iterable".into()));
+    }
+    if let Some(cluster) = structure(&mut document, Shape::Structure)?.get_mut("cluster") {
+        let c = structure(cluster, Shape::Structure)?;
+        for (key, shape) in CLUSTER_SHAPE {
+            if let Some(v) = c.get_mut(*key) {
+                structure(v, *shape)?;
+            }
+        }
+    }
+    Ok(document)
 }
 
 /// The description's checks: a cluster with a status, ACTIVE or UPDATING (`if not cluster

@@ -265,8 +265,8 @@ const ROLE_CACHE_FILE: &str = ".aws/cli/cache/68cb027cd378aac40125a108c805a4794e
 const SSO_CACHE_FILE: &str = ".aws/cli/cache/31b260dab331b2af063485cea75f7b8b3cf54c71.json";
 
 /// Now and then credentials the CLI cached earlier: fresh, about to expire, expired, or
-/// with an odd expiration. (Corrupt files are left out: we ignore and replace them, a
-/// deliberate difference.)
+/// with an odd expiration. (Corrupt files and naive expirations are left out: we ignore and
+/// replace them, a deliberate difference.)
 fn cached_credentials(d: &mut Draw, s: &mut Setup, path: &str, provider: Option<&str>) {
     if !d.chance(25) {
         return;
@@ -278,7 +278,8 @@ fn cached_credentials(d: &mut Draw, s: &mut Setup, path: &str, provider: Option<
         (15, "2024-01-02T03:15:00+00:00"),
         (15, "2024-01-01T00:00:00+00:00"),
         (5, "2024-01-02T05:04:05+02:00"),
-        (5, "2024-01-02 04:04:05"),
+        // Not "2024-01-02 04:04:05": the CLI fails on a naive expiration, we replace the
+        // entry (a deliberate difference, creds/assume-role-cache-naive-expiration).
     ]);
     d.tag(format!("cached credentials expiring {expiration}"));
     let mut doc = json!({"Credentials": {"AccessKeyId": "ASIAFROMCACHE", "SecretAccessKey": "cachedsecret",

@@ -18,6 +18,11 @@
 //! - `DIFF_CASE=SEED:INDEX`: only that case, printed with the reference's outcome (and the
 //!   difference, if any).
 //! - `DIFF_JOBS`: cases run at once (default 2 × CPUs, at most 8).
+//! - `DIFF_GEN=NAME`: only the cases of the generators whose name contains `NAME`
+//!   (`eks-update-kubeconfig`, `sts-get-caller-identity`, …); their indices stay those of
+//!   the full run, and `DIFF_CASES` counts only them.
+//! - `DIFF_LIST=1`: also print one line per case with no difference: its exit code and
+//!   the last line of its stderr (to see which paths the generators reach).
 //! - `DIFF_SAVE=DIR`: also write each differing case (with the reference's outcome as
 //!   `expect`) to `DIR/<name>.json`.
 //! - `AWS_EKS_TOKEN_BIN`, `FAKETIME_LIB`: as for the golden test.
@@ -28,10 +33,12 @@
 
 pub mod common;
 pub mod credentials;
+pub mod get_caller_identity;
 pub mod get_token;
 pub mod query;
 pub mod rng;
 pub mod spec;
+pub mod update_kubeconfig;
 
 use crate::case::{self, Case};
 use crate::compare::{self, is_excluded, Mismatch};
@@ -61,7 +68,11 @@ pub trait Generator: Sync {
 
 /// Every command's generator. Cases cycle through them.
 pub fn generators() -> Vec<Box<dyn Generator>> {
-    vec![Box::new(get_token::GetToken)]
+    vec![
+        Box::new(get_token::GetToken),
+        Box::new(update_kubeconfig::UpdateKubeconfig),
+        Box::new(get_caller_identity::GetCallerIdentity),
+    ]
 }
 
 /// One generated case, identified by its seed and index.
@@ -206,6 +217,10 @@ struct Config {
     seeds: Vec<u64>,
     cases: u64,
     only: Option<(u64, u64)>,
+    /// `DIFF_GEN`: run only the generators whose name contains this.
+    gen: Option<String>,
+    /// `DIFF_LIST`: a line per case with no difference.
+    list: bool,
     jobs: usize,
     save: Option<PathBuf>,
 }
@@ -258,6 +273,8 @@ fn config() -> Result<Config, String> {
         cases,
         only,
         jobs,
+        gen: var("DIFF_GEN"),
+        list: var("DIFF_LIST").is_some(),
         save: var("DIFF_SAVE").map(PathBuf::from),
     })
 }
@@ -363,14 +380,27 @@ fn main_inner(browser: &Path) -> Result<ExitCode, String> {
     }
     let gens = generators();
 
+    let wanted: Vec<bool> = gens
+        .iter()
+        .map(|g| {
+            cfg.gen
+                .as_ref()
+                .is_none_or(|w| g.name().contains(w.as_str()))
+        })
+        .collect();
+    if !wanted.contains(&true) {
+        return Err(format!("DIFF_GEN={:?} names no generator", cfg.gen));
+    }
     let work: Vec<(u64, u64)> = match cfg.only {
         Some(one) => vec![one],
-        None => (0..cfg.cases)
-            .map(|k| {
-                let n = cfg.seeds.len() as u64;
-                (cfg.seeds[(k % n) as usize], k / n)
-            })
-            .collect(),
+        None => {
+            let n = cfg.seeds.len() as u64;
+            (0..)
+                .map(|k| (cfg.seeds[(k % n) as usize], k / n))
+                .filter(|&(_, index)| wanted[(index % gens.len() as u64) as usize])
+                .take(cfg.cases as usize)
+                .collect()
+        }
     };
     println!(
         "differential: {} cases, seeds {:?}, {} jobs; reference {}, under test {}",
@@ -458,9 +488,16 @@ fn report(g: &Generated, verdict: &Verdict, cfg: &Config) {
     let head = format!("seed {} case {} ({})", g.seed, g.index, g.name);
     let case_json = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
     match verdict {
-        Verdict::Same(_, full) => {
+        Verdict::Same(rc, full) => {
             if cfg.only.is_some() {
                 println!("SAME {head}\n{}", case_json(full));
+            } else if cfg.list {
+                let stderr = full["expect"]["stderr"].as_str().unwrap_or("");
+                let last = stderr.trim_end().lines().last().unwrap_or("");
+                println!(
+                    "same {head}: rc {rc}: {}",
+                    last.chars().take(120).collect::<String>()
+                );
             }
         }
         Verdict::Differs(m, full) => {

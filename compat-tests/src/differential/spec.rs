@@ -189,6 +189,9 @@ enum Entry {
     Raw(String),
 }
 
+/// Keys whose value goes into a request header (SigV4's `Credential=`, the session token).
+const HEADER_KEYS: &[&str] = &["aws_access_key_id", "aws_session_token"];
+
 /// A config or credentials file, written with the syntax variations botocore's parser
 /// (Python's configparser) accepts or rejects.
 #[derive(Default)]
@@ -291,7 +294,12 @@ impl Ini {
                             v.push_str(" # note");
                         }
                         out.push_str(&format!("{k}{sep}{v}\n"));
-                        if q(d, 2, "continuation") {
+                        // Not after a key that ends up in a request header: a value with a
+                        // line break fails in Python's http.client (before connecting over
+                        // http, after over https) and in ours when the request is built.
+                        let continued = odd && d.chance(2);
+                        if continued && !HEADER_KEYS.contains(&k.to_lowercase().as_str()) {
+                            d.tag(format!("{file}:continuation"));
                             out.push_str(d.pick(&["  continued\n", "\tmore\n", "   \n"]));
                         }
                         if q(d, 2, "comment-line") {
@@ -398,7 +406,12 @@ pub fn assemble(
         let mut words = Vec::new();
         let name = if d.chance(3) {
             // A prefix: argparse takes it when it is unambiguous.
-            let cut = d.rng.range(3, o.name.len() - 1);
+            let mut cut = d.rng.range(3, o.name.len() - 1);
+            // Not a prefix of `--version` (the global parser takes it, and version output
+            // is not compared).
+            while "--version".starts_with(&o.name[..cut]) {
+                cut += 1;
+            }
             d.tag(format!("prefix {}", &o.name[..cut]));
             o.name[..cut].to_owned()
         } else {
