@@ -10,42 +10,32 @@ use super::sigv4::{self, Credentials};
 use crate::error::Error;
 use crate::time::UtcTime;
 
+/// The members of EKS's errors about a resource (ClientException and its kin).
+const RESOURCE: &[&str] = &[
+    "clusterName",
+    "nodegroupName",
+    "addonName",
+    "subscriptionId",
+    "message",
+];
+/// [`RESOURCE`] with `fargateProfileName`, in model order.
+const FARGATE_RESOURCE: &[&str] = &[
+    "clusterName",
+    "nodegroupName",
+    "fargateProfileName",
+    "addonName",
+    "subscriptionId",
+    "message",
+];
+
 /// EKS's error shapes and their members, in model order (`eks/2017-11-01/service-2.json`):
 /// botocore adds those present in an error body to the error the CLI shows.
 pub const MODELED: Modeled = &[
     ("AccessDeniedException", &["message"]),
     ("BadRequestException", &["message"]),
-    (
-        "ClientException",
-        &[
-            "clusterName",
-            "nodegroupName",
-            "addonName",
-            "subscriptionId",
-            "message",
-        ],
-    ),
-    (
-        "InvalidParameterException",
-        &[
-            "clusterName",
-            "nodegroupName",
-            "fargateProfileName",
-            "addonName",
-            "subscriptionId",
-            "message",
-        ],
-    ),
-    (
-        "InvalidRequestException",
-        &[
-            "clusterName",
-            "nodegroupName",
-            "addonName",
-            "subscriptionId",
-            "message",
-        ],
-    ),
+    ("ClientException", RESOURCE),
+    ("InvalidParameterException", FARGATE_RESOURCE),
+    ("InvalidRequestException", RESOURCE),
     ("InvalidStateException", &["clusterName", "message"]),
     ("NotFoundException", &["message"]),
     (
@@ -56,28 +46,9 @@ pub const MODELED: Modeled = &[
         "ResourceLimitExceededException",
         &["clusterName", "nodegroupName", "subscriptionId", "message"],
     ),
-    (
-        "ResourceNotFoundException",
-        &[
-            "clusterName",
-            "nodegroupName",
-            "fargateProfileName",
-            "addonName",
-            "subscriptionId",
-            "message",
-        ],
-    ),
+    ("ResourceNotFoundException", FARGATE_RESOURCE),
     ("ResourcePropagationDelayException", &["message"]),
-    (
-        "ServerException",
-        &[
-            "clusterName",
-            "nodegroupName",
-            "addonName",
-            "subscriptionId",
-            "message",
-        ],
-    ),
+    ("ServerException", RESOURCE),
     ("ServiceUnavailableException", &["message"]),
     ("ThrottlingException", &["clusterName", "message"]),
     (
