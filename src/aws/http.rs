@@ -262,7 +262,16 @@ impl Client {
                 },
             });
         }
-        let agent = self.agent(&req.url, proxy.as_deref())?;
+        let agent = match self.agent(&req.url, proxy.as_deref()) {
+            // urllib3 loads the CA bundle once the TCP connection is up: an endpoint it
+            // cannot reach fails as a connection error first.
+            Err(HttpError::Ssl(_))
+                if proxy.is_none() && !connects(&req.url, self.opts.connect_timeout) =>
+            {
+                return Err(HttpError::Connect)
+            }
+            other => other?,
+        };
         let mut builder = ureq::http::Request::builder()
             .method(req.method)
             .uri(req.url.as_str());
@@ -493,6 +502,32 @@ fn classify(e: ureq::Error, proxy: Option<&str>) -> HttpError {
 }
 
 /// Whether the host of `url` resolves to an address (`socket.getaddrinfo`).
+/// Whether a TCP connection to the URL's host and port can be made (within `timeout`).
+fn connects(url: &str, timeout: Option<Duration>) -> bool {
+    use std::net::ToSocketAddrs;
+    let Some(parts) = pystd::url::UrlParts::split(url) else {
+        return false;
+    };
+    let Some(host) = parts.hostname() else {
+        return false;
+    };
+    let port = match parts.port() {
+        Ok(Some(p)) => p,
+        Ok(None) if parts.scheme.eq_ignore_ascii_case("https") => 443,
+        Ok(None) => 80,
+        Err(_) => return false,
+    };
+    let Ok(addrs) = (host.as_str(), port).to_socket_addrs() else {
+        return false;
+    };
+    let timeout = timeout
+        .filter(|t| !t.is_zero())
+        .unwrap_or(Duration::from_secs(60));
+    addrs
+        .into_iter()
+        .any(|a| std::net::TcpStream::connect_timeout(&a, timeout).is_ok())
+}
+
 fn resolves(url: &str) -> bool {
     use std::net::ToSocketAddrs;
     let Some(parts) = pystd::url::UrlParts::split(url) else {
