@@ -111,7 +111,13 @@ fn describe_cluster(
     let assumed = match assume_role_arn {
         Some(arn) => {
             let chain = load_chain(&net)?;
-            let endpoint = net.make_client(|net| net.sts_endpoint(region.clone(), !unsigned))?;
+            // `create_client('sts')` takes the session's region, which an empty `--region`
+            // does not set (the EKS client gets the flag's value as it is).
+            let session_region = match inv.globals.region.as_deref() {
+                Some("") => credentials::resolve_region(settings, None)?,
+                _ => region.clone(),
+            };
+            let endpoint = net.make_client(|net| net.sts_endpoint(session_region, !unsigned))?;
             Some(assume_role(&net, chain, endpoint, arn, unsigned)?)
         }
         None => None,
