@@ -108,6 +108,8 @@ impl Eks<'_> {
             self.endpoint.url.trim_end_matches('/'),
             pystd::url::quote(name, "")
         );
+        let url = self.endpoint.request_url(&url);
+        let query = self.endpoint.canonical_query();
         let mut headers = Vec::new();
         if let Some(creds) = self.signer {
             self.endpoint.check_signable()?;
@@ -116,7 +118,7 @@ impl Eks<'_> {
                 method: "GET",
                 host: &self.endpoint.host,
                 path: &path,
-                query: "",
+                query: &query,
                 headers: &[],
                 body: b"",
             };
