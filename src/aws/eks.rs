@@ -79,6 +79,8 @@ impl Eks<'_> {
             self.endpoint.url.trim_end_matches('/'),
             pystd::url::quote(name, "")
         );
+        let url = self.endpoint.request_url(&url);
+        let query = self.endpoint.canonical_query();
         let mut headers = Vec::new();
         if let Some(creds) = self.signer {
             self.endpoint.check_signable()?;
@@ -87,7 +89,7 @@ impl Eks<'_> {
                 method: "GET",
                 host: &self.endpoint.host,
                 path: &path,
-                query: "",
+                query: &query,
                 headers: &[],
                 body: b"",
             };
@@ -106,4 +108,69 @@ impl Eks<'_> {
         };
         rest_json::call(self.http, self.retry, &req, "DescribeCluster", MODELED)
     }
+}
+
+/// Members of botocore's `Cluster` shape, in the model's order, whose parser fails on a
+/// value of the wrong type: structures (`value.get`) and the `tags` map (`value.items`).
+/// Members of other types are taken as they are (timestamps and lists not modelled).
+const CLUSTER_SHAPE: &[(&str, Shape)] = &[
+    ("resourcesVpcConfig", Shape::Structure),
+    ("kubernetesNetworkConfig", Shape::Structure),
+    ("logging", Shape::Structure),
+    ("identity", Shape::Structure),
+    ("certificateAuthority", Shape::Structure),
+    ("tags", Shape::Map),
+    ("connectorConfig", Shape::Structure),
+    ("health", Shape::Structure),
+    ("outpostConfig", Shape::Structure),
+    ("accessConfig", Shape::Structure),
+    ("upgradePolicy", Shape::Structure),
+    ("zonalShiftConfig", Shape::Structure),
+    ("remoteNetworkConfig", Shape::Structure),
+    ("computeConfig", Shape::Structure),
+    ("storageConfig", Shape::Structure),
+    ("controlPlaneScalingConfig", Shape::Structure),
+];
+
+#[derive(Clone, Copy)]
+enum Shape {
+    Structure,
+    Map,
+}
+
+/// The description as botocore's parser leaves it (`DescribeClusterResponse`): a structure
+/// that is not a JSON object fails as Python's `value.get` does, a map as `value.items`;
+/// members whose value is `null` are dropped, so a null member reads as a missing one. A
+/// body of `null` fails when it updates the parsed response.
+pub fn parsed(mut document: Value) -> Result<Value, Error> {
+    fn structure(
+        v: &mut Value,
+        shape: Shape,
+    ) -> Result<&mut serde_json::Map<String, Value>, Error> {
+        let attribute = match shape {
+            Shape::Structure => "get",
+            Shape::Map => "items",
+        };
+        let name = pystd::repr::type_name(v);
+        let m = v.as_object_mut().ok_or_else(|| {
+            Error::General(format!("'{name}' object has no attribute '{attribute}'"))
+        })?;
+        if let Shape::Structure = shape {
+            m.retain(|_, v| !v.is_null());
+        }
+        Ok(m)
+    }
+    if document.is_null() {
+        // The parsed body (None) updates the parsed response dict.
+        return Err(Error::General("'NoneType' object is not iterable".into()));
+    }
+    if let Some(cluster) = structure(&mut document, Shape::Structure)?.get_mut("cluster") {
+        let c = structure(cluster, Shape::Structure)?;
+        for (key, shape) in CLUSTER_SHAPE {
+            if let Some(v) = c.get_mut(*key) {
+                structure(v, *shape)?;
+            }
+        }
+    }
+    Ok(document)
 }

@@ -26,6 +26,36 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// The configured URL's own query string, which botocore's `_urljoin` keeps on every
+    /// request URL (`None`: no `?`).
+    pub fn own_query(&self) -> Option<&str> {
+        self.bare_url.split_once('?').map(|(_, q)| q)
+    }
+
+    /// `url` (the endpoint URL with an operation path), then the configured URL's own
+    /// query string.
+    pub fn request_url(&self, url: &str) -> String {
+        match self.own_query() {
+            Some(q) => format!("{url}?{q}"),
+            None => url.to_string(),
+        }
+    }
+
+    /// The own query string as SigV4's header signing reads it
+    /// (`_canonical_query_string_url`): `key=value` pairs sorted by key, then value.
+    pub fn canonical_query(&self) -> String {
+        let Some(q) = self.own_query().filter(|q| !q.is_empty()) else {
+            return String::new();
+        };
+        let mut pairs: Vec<(&str, &str)> = q
+            .split('&')
+            .map(|p| p.split_once('=').unwrap_or((p, "")))
+            .collect();
+        pairs.sort();
+        let joined: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        joined.join("&")
+    }
+
     /// Whether a request to this endpoint can be signed (botocore reads the port then).
     pub fn check_signable(&self) -> Result<(), Error> {
         match &self.port_error {

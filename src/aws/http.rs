@@ -561,7 +561,9 @@ fn ssl_failure(io: &std::io::Error) -> Option<String> {
 
 /// Whether a TCP connection to the host of `url` can be made within `timeout`.
 fn connects(url: &str, timeout: Option<Duration>) -> bool {
-    let timeout = timeout.unwrap_or(Duration::from_secs(60));
+    let timeout = timeout
+        .filter(|t| !t.is_zero())
+        .unwrap_or(Duration::from_secs(60));
     addresses(url)
         .iter()
         .any(|a| std::net::TcpStream::connect_timeout(a, timeout).is_ok())

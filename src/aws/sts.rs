@@ -101,6 +101,7 @@ impl Sts<'_> {
         }
         let content_type = "application/x-www-form-urlencoded; charset=utf-8";
         let mut headers = vec![("Content-Type".to_string(), content_type.to_string())];
+        let query = self.endpoint.canonical_query();
         if let Some(creds) = self.signer {
             self.endpoint.check_signable()?;
             creds.check_usable()?;
@@ -108,7 +109,7 @@ impl Sts<'_> {
                 method: "POST",
                 host: &self.endpoint.host,
                 path: &self.endpoint.path,
-                query: "",
+                query: &query,
                 headers: &[("Content-Type", content_type)],
                 body: body.as_bytes(),
             };
@@ -121,7 +122,7 @@ impl Sts<'_> {
         }
         let req = Request {
             method: "POST",
-            url: self.endpoint.url.clone(),
+            url: self.endpoint.bare_url.clone(),
             headers,
             body: body.into_bytes(),
         };

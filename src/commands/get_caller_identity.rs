@@ -41,19 +41,10 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
         )));
     }
     let input = cli_input(inv)?;
-    match inv.args.value("--generate-cli-skeleton").as_deref() {
-        // The input shape has no members: its skeleton is `{}` in JSON and in YAML.
-        Some("input" | "yaml-input") => return io.out("{}\n"),
-        // The CLI stubs a response made of the output shape's member names and botocore's
-        // stubber validates it against the model: `Arn` is too short for `arnType`.
-        Some(_) => {
-            return sts::validate(&[
-                ("UserId", Param::Str("UserId", 0)),
-                ("Account", Param::Str("Account", 0)),
-                ("Arn", Param::Str("Arn", 20)),
-            ])
-        }
-        None => {}
+    let skeleton = inv.args.value("--generate-cli-skeleton");
+    // The input shape has no members: its skeleton is `{}` in JSON and in YAML.
+    if let Some("input" | "yaml-input") = skeleton.as_deref() {
+        return io.out("{}\n");
     }
 
     // The client: region, profile, credential chain, retries and timeouts.
@@ -75,6 +66,16 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
     let endpoint = net.make_client(|net| {
         net.sts_endpoint_at(region, !unsigned, inv.globals.endpoint_url.as_deref())
     })?;
+    if skeleton.is_some() {
+        // Once the client is made, the CLI stubs a response made of the output shape's
+        // member names and botocore's stubber validates it against the model: `Arn` is
+        // too short for `arnType`.
+        return sts::validate(&[
+            ("UserId", Param::Str("UserId", 0)),
+            ("Account", Param::Str("Account", 0)),
+            ("Arn", Param::Str("Arn", 20)),
+        ]);
+    }
 
     // The call: parameter validation, signing (credentials, region), request.
     validate_input(&input)?;

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::{Command, Invocation};
-use crate::aws::eks::Eks;
+use crate::aws::eks::{self, Eks};
 use crate::aws::endpoint::{self, Endpoint, EndpointConfig};
 use crate::aws::sigv4::Credentials;
 use crate::aws::sts::{self, Param, Sts};
@@ -48,7 +48,7 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
     let assume_role_arn = inv.param("--assume-role-arn")?.filter(|a| !a.is_empty());
     crate::cli::reject_leftovers(&inv.args.extras, ",")?;
 
-    let document = parsed(describe_cluster(inv, &name, assume_role_arn.as_deref())?)?;
+    let document = eks::parsed(describe_cluster(inv, &name, assume_role_arn.as_deref())?)?;
     let cluster = checked_cluster(&document)?;
 
     let settings = &inv.settings;
@@ -111,7 +111,13 @@ fn describe_cluster(
     let assumed = match assume_role_arn {
         Some(arn) => {
             let chain = load_chain(&net)?;
-            let endpoint = net.make_client(|net| net.sts_endpoint(region.clone(), !unsigned))?;
+            // `create_client('sts')` takes the session's region, which an empty `--region`
+            // does not set (the EKS client gets the flag's value as it is).
+            let session_region = match inv.globals.region.as_deref() {
+                Some("") => credentials::resolve_region(settings, None)?,
+                _ => region.clone(),
+            };
+            let endpoint = net.make_client(|net| net.sts_endpoint(session_region, !unsigned))?;
             Some(assume_role(&net, chain, endpoint, arn, unsigned)?)
         }
         None => None,
@@ -184,71 +190,6 @@ fn assume_role(
     }
     .call("AssumeRole", &params)?
     .credentials()
-}
-
-/// Members of botocore's `Cluster` shape, in the model's order, whose parser fails on a
-/// value of the wrong type: structures (`value.get`) and the `tags` map (`value.items`).
-/// Members of other types are taken as they are (timestamps and lists not modelled).
-const CLUSTER_SHAPE: &[(&str, Shape)] = &[
-    ("resourcesVpcConfig", Shape::Structure),
-    ("kubernetesNetworkConfig", Shape::Structure),
-    ("logging", Shape::Structure),
-    ("identity", Shape::Structure),
-    ("certificateAuthority", Shape::Structure),
-    ("tags", Shape::Map),
-    ("connectorConfig", Shape::Structure),
-    ("health", Shape::Structure),
-    ("outpostConfig", Shape::Structure),
-    ("accessConfig", Shape::Structure),
-    ("upgradePolicy", Shape::Structure),
-    ("zonalShiftConfig", Shape::Structure),
-    ("remoteNetworkConfig", Shape::Structure),
-    ("computeConfig", Shape::Structure),
-    ("storageConfig", Shape::Structure),
-    ("controlPlaneScalingConfig", Shape::Structure),
-];
-
-#[derive(Clone, Copy)]
-enum Shape {
-    Structure,
-    Map,
-}
-
-/// The description as botocore's parser leaves it (`DescribeClusterResponse`): a structure
-/// that is not a JSON object fails as Python's `value.get` does, a map as `value.items`;
-/// members whose value is `null` are dropped, so a null member reads as a missing one. A
-/// body of `null` fails when it updates the parsed response.
-fn parsed(mut document: Value) -> Result<Value, Error> {
-    fn structure(
-        v: &mut Value,
-        shape: Shape,
-    ) -> Result<&mut serde_json::Map<String, Value>, Error> {
-        let attribute = match shape {
-            Shape::Structure => "get",
-            Shape::Map => "items",
-        };
-        let name = pystd::repr::type_name(v);
-        let m = v.as_object_mut().ok_or_else(|| {
-            Error::General(format!("'{name}' object has no attribute '{attribute}'"))
-        })?;
-        if let Shape::Structure = shape {
-            m.retain(|_, v| !v.is_null());
-        }
-        Ok(m)
-    }
-    if document.is_null() {
-        // The parsed body (None) updates the parsed response dict.
-        return Err(Error::General("'NoneType' object is not iterable".into()));
-    }
-    if let Some(cluster) = structure(&mut document, Shape::Structure)?.get_mut("cluster") {
-        let c = structure(cluster, Shape::Structure)?;
-        for (key, shape) in CLUSTER_SHAPE {
-            if let Some(v) = c.get_mut(*key) {
-                structure(v, *shape)?;
-            }
-        }
-    }
-    Ok(document)
 }
 
 /// The description's checks: a cluster with a status, ACTIVE or UPDATING (`if not cluster

@@ -395,7 +395,12 @@ pub fn misc(d: &mut Draw, s: &mut Setup) {
         let (var, value) = d.pick(&[
             ("HTTPS_PROXY", closed.clone()),
             ("HTTP_PROXY", closed.clone()),
-            ("https_proxy", "not a proxy".to_owned()),
+            // Not a proxy URL urllib3 cannot parse ("not a proxy", "http://a b:3128",
+            // "http://[::1", "http://h:99999"): the CLI's errors for those are not ours.
+            (
+                "https_proxy",
+                "http://no-such-proxy.example:3128".to_owned(),
+            ),
             ("AWS_CA_BUNDLE", "$HOME/no-such-ca.pem".to_owned()),
         ]);
         d.tag(format!("{var}={value}"));
