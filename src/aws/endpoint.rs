@@ -175,15 +175,11 @@ fn normalize_fips_region(cfg: &EndpointConfig) -> EndpointConfig {
 
 /// The STS and EKS endpoints of the partitions without dual-stack variants
 /// (endpoints.json): botocore's legacy resolver refuses the dual-stack variant for these.
-const ENDPOINTS_WITHOUT_DUALSTACK: &[&str] = &[
-    "us-iso-east-1",
-    "us-iso-west-1",
-    "us-isob-east-1",
-    "us-isob-west-1",
-    "eu-isoe-west-1",
-    "us-isof-east-1",
-    "us-isof-south-1",
-];
+/// Not aws-iso and aws-iso-b: the resolver skips those partitions with dual-stack on
+/// (`_UNSUPPORTED_DUALSTACK_PARTITIONS`), so only the endpoint rules answer, with
+/// their dual-stack hosts.
+const ENDPOINTS_WITHOUT_DUALSTACK: &[&str] =
+    &["eu-isoe-west-1", "us-isof-east-1", "us-isof-south-1"];
 
 /// botocore's `EndpointVariantError` for a dual-stack endpoint the legacy resolver knows
 /// no dual-stack variant of.
