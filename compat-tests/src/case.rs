@@ -116,6 +116,14 @@ impl Case {
         if self.files.iter().any(|f| f.mode & 0o111 != 0) {
             return Some("runs a Unix program");
         }
+        // A path list split on ':' (Windows splits on ';').
+        let path_list = self
+            .env
+            .iter()
+            .any(|(k, v)| k == "KUBECONFIG" && v.as_deref().is_some_and(|v| v.contains(':')));
+        if path_list {
+            return Some("gives a Unix path list");
+        }
         None
     }
 
