@@ -3,10 +3,23 @@
 //! each with its fake server and the answers it may give (success, errors with and without a
 //! message, throttling, malformed bodies), and credentials the CLI cached earlier.
 
-use super::common::{Setup, ACCESS_KEY, ROLE_ARN, SECRET_KEY};
-use super::spec::Draw;
+use super::common::{self, Setup, ACCESS_KEY, ROLE_ARN, SECRET_KEY};
+use super::spec::{Draw, Opt};
 use serde_json::{json, Value};
 use sha1::{Digest, Sha1};
+
+/// Who calls: the profile, the credentials, now and then `--no-sign-request`, and the
+/// region (in that order, which the seeds' cases depend on).
+pub fn caller(d: &mut Draw, s: &mut Setup) {
+    common::profile(d, s);
+    credentials(d, s);
+    if d.chance(3) {
+        d.tag("--no-sign-request");
+        s.opts.push(Opt::flag("--no-sign-request"));
+    }
+    common::region(d, s);
+}
+
 /// One of the AWS CLI's credential sources, with what it needs (files, fake servers).
 pub fn credentials(d: &mut Draw, s: &mut Setup) {
     let source = d.weighted(&[

@@ -23,13 +23,7 @@ impl Generator for GetCallerIdentity {
 
     fn generate(&self, d: &mut Draw) -> CaseSpec {
         let mut s = Setup::new(d);
-        common::profile(d, &mut s);
-        credentials::credentials(d, &mut s);
-        if d.chance(3) {
-            d.tag("--no-sign-request");
-            s.opts.push(Opt::flag("--no-sign-request"));
-        }
-        common::region(d, &mut s);
+        credentials::caller(d, &mut s);
         let answers = answers(d);
         credentials::fake_sts(d, &mut s, answers);
         common::endpoints(d, &mut s);

@@ -44,13 +44,7 @@ impl Generator for GetToken {
 
     fn generate(&self, d: &mut Draw) -> CaseSpec {
         let mut s = Setup::new(d);
-        common::profile(d, &mut s);
-        credentials::credentials(d, &mut s);
-        if d.chance(3) {
-            d.tag("--no-sign-request");
-            s.opts.push(Opt::flag("--no-sign-request"));
-        }
-        common::region(d, &mut s);
+        credentials::caller(d, &mut s);
         common::endpoints(d, &mut s);
         cluster(d, &mut s);
         if d.chance(10) {

@@ -94,13 +94,7 @@ impl Generator for UpdateKubeconfig {
             s.case.set_env("AWS_SECRET_ACCESS_KEY", common::SECRET_KEY);
             s.opts.push(Opt::global("--region", "us-west-2"));
         } else {
-            common::profile(d, &mut s);
-            credentials::credentials(d, &mut s);
-            if d.chance(3) {
-                d.tag("--no-sign-request");
-                s.opts.push(Opt::flag("--no-sign-request"));
-            }
-            common::region(d, &mut s);
+            credentials::caller(d, &mut s);
         }
         let name = cluster_name(d, &mut s);
         if !focus && d.chance(10) {
