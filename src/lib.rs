@@ -127,7 +127,7 @@ fn drive(args: &[String], env: Env, io: &mut Io, style: &mut ErrorStyle) -> Resu
     let command = commands::find(&service, &operation)
         .ok_or_else(|| Error::General(format!("no command {service} {operation}")))?;
     let invocation = Invocation {
-        args: cli::operation_pass(command.options, &rest)?,
+        args: cli::operation_pass(command.options, command.generic, &rest)?,
         settings,
         globals,
         query: handled.query,

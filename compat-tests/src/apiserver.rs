@@ -629,42 +629,17 @@ impl Drop for ApiServer {
     }
 }
 
+/// A throwaway CA and a certificate for 127.0.0.1 signed by it: the CA (PEM) and the server
+/// configuration.
 fn tls_config() -> Result<(String, rustls::ServerConfig), String> {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
-        KeyPair, KeyUsagePurpose,
+    let ca = crate::tls::Ca::new()?;
+    let leaf = crate::tls::Leaf {
+        names: &["127.0.0.1"],
+        expired: false,
+        ca: false,
     };
-    let err = |e: rcgen::Error| format!("cannot make the test certificate: {e}");
-
-    let ca_key = KeyPair::generate().map_err(err)?;
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "compat-tests throwaway CA");
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca_cert = ca_params.self_signed(&ca_key).map_err(err)?;
-    let issuer = Issuer::new(ca_params, ca_key);
-
-    let key = KeyPair::generate().map_err(err)?;
-    let mut params = CertificateParams::new(vec!["127.0.0.1".to_string()]).map_err(err)?;
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "kube-apiserver");
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    let cert = params.signed_by(&key, &issuer).map_err(err)?;
-
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let key_der = rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS versions: {e}"))?
-        .with_no_client_auth()
-        .with_single_cert(vec![cert.der().clone(), ca_cert.der().clone()], key_der)
-        .map_err(|e| format!("TLS certificate: {e}"))?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok((ca_cert.pem(), config))
+    let config = ca.server_config(&leaf, true)?;
+    Ok((ca.pem().to_string(), config))
 }
 
 struct Request {

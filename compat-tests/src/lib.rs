@@ -44,6 +44,7 @@ pub mod server;
 pub mod sigv4_verify;
 pub mod stand_in;
 pub mod time;
+pub mod tls;
 
 use case::Case;
 use compare::Mismatch;
@@ -338,6 +339,46 @@ pub fn binary_under_test(root: &Path) -> Result<PathBuf, String> {
             bin.display()
         )
     })
+}
+
+/// The reference AWS CLI v2.36.7: `AWS_CLI_V2`, else where `scripts/setup` installs it
+/// (`${XDG_CACHE_HOME:-~/.cache}/awscli-v2.36.7/bin/aws`); `None` when there is none. An
+/// executable there that is another version is an error.
+pub fn reference_cli() -> Result<Option<PathBuf>, String> {
+    if let Some(p) = std::env::var_os("AWS_CLI_V2").filter(|p| !p.is_empty()) {
+        let p = PathBuf::from(p);
+        check_version(&p)?;
+        return Ok(Some(p));
+    }
+    let cache = match std::env::var_os("XDG_CACHE_HOME").filter(|p| !p.is_empty()) {
+        Some(c) => PathBuf::from(c),
+        None => match std::env::var_os("HOME") {
+            Some(h) => PathBuf::from(h).join(".cache"),
+            None => return Ok(None),
+        },
+    };
+    let p = cache.join("awscli-v2.36.7/bin/aws");
+    if !p.is_file() {
+        return Ok(None);
+    }
+    check_version(&p)?;
+    Ok(Some(p))
+}
+
+fn check_version(aws: &std::path::Path) -> Result<(), String> {
+    let out = std::process::Command::new(aws)
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("cannot run the reference {}: {e}", aws.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !text.starts_with("aws-cli/2.36.7 ") {
+        return Err(format!(
+            "{} is not AWS CLI 2.36.7 (it says {:?})",
+            aws.display(),
+            text.trim()
+        ));
+    }
+    Ok(())
 }
 
 pub fn faketime_lib() -> Result<PathBuf, String> {

@@ -250,17 +250,6 @@ fn start_services(state: Arc<Mutex<State>>, stop: Arc<AtomicBool>) -> (u16, u16,
 
 // ------------------------------------------------------------------ the home and the runs
 
-fn reference() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("AWS_CLI_V2").filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(p));
-    }
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(cache.join("awscli-v2.36.7/bin/aws")).filter(|p| p.is_file())
-}
-
 fn ours() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     match std::env::var_os("AWS_EKS_TOKEN_BIN").filter(|b| !b.is_empty()) {
@@ -522,7 +511,7 @@ fn report_cli(r: &Round) {
 
 #[test]
 fn shared_caches_under_load_with_the_real_cli() {
-    let Some(cli) = reference() else {
+    let Some(cli) = compat_tests::reference_cli().unwrap() else {
         println!("shared_cache: SKIPPED: no reference AWS CLI v2.36.7 (set AWS_CLI_V2 or run scripts/setup)");
         return;
     };

@@ -9,11 +9,8 @@
 
 use compat_tests::case::{ResponseSpec, ServerSpec};
 use compat_tests::server::FakeServer;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 use std::time::Duration;
 
 fn binary() -> PathBuf {
@@ -39,56 +36,25 @@ fn binary() -> PathBuf {
 /// An HTTPS server on 127.0.0.1 that answers every request with a redirect to `location`
 /// (or, with `None`, 200). Returns its port and the CA certificate (PEM).
 fn redirect_server(location: Option<&'static str>) -> (u16, String) {
-    use rcgen::{
-        BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-        KeyUsagePurpose,
+    let ca = compat_tests::tls::Ca::new().unwrap();
+    let config = ca
+        .server_config(
+            &compat_tests::tls::Leaf {
+                names: &["127.0.0.1"],
+                expired: false,
+                ca: false,
+            },
+            true,
+        )
+        .unwrap();
+    let response = match location {
+        Some(to) => format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+        None => "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
     };
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca, ca_key);
-    let key = KeyPair::generate().unwrap();
-    let mut leaf = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
-    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    let cert = leaf.signed_by(&key, &issuer).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![cert.der().clone()],
-        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+    (
+        compat_tests::tls::serve(config, response),
+        ca.pem().to_string(),
     )
-    .unwrap();
-    let config = Arc::new(config);
-    let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for tcp in listener.incoming().flatten() {
-            let config = config.clone();
-            std::thread::spawn(move || {
-                let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
-                let conn = rustls::ServerConnection::new(config).unwrap();
-                let mut stream = BufReader::new(rustls::StreamOwned::new(conn, tcp));
-                let mut line = String::new();
-                while stream.read_line(&mut line).is_ok_and(|n| n > 2) {
-                    line.clear();
-                }
-                let head = match location {
-                    Some(to) => format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
-                    None => "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
-                };
-                let _ = stream.get_mut().write_all(head.as_bytes());
-                let _ = stream.get_mut().flush();
-            });
-        }
-    });
-    (port, ca_cert.pem())
 }
 
 fn oidc() -> FakeServer {

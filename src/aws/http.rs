@@ -243,6 +243,9 @@ impl Client {
         let too_large = |t: Option<Duration>| t.is_some_and(|d| d.as_secs() > PYTIME_MAX_SECONDS);
         let pytime_error =
             || HttpError::Other("timestamp too large to convert to C PyTime_t".into());
+        if !port_parses(&req.url) {
+            return Err(HttpError::Other(format!("Failed to parse: {}", req.url)));
+        }
         // urllib3's pool manager knows http and https only.
         let scheme = req.url.split_once("://").map_or("", |(s, _)| s);
         if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
@@ -444,22 +447,75 @@ fn log_response(req: &Request, resp: &Response) {
 
 type AgentKey = (Option<String>, bool);
 
+/// Whether urllib3's `parse_url` takes the URL's port (`:0*?(|0|[1-9][0-9]{0,4})`, then
+/// at most 65535). A host without brackets ends at its first `:`.
+fn port_parses(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let port = match host_port.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((_, after)) => after
+                .strip_prefix(':')
+                .or_else(|| after.is_empty().then_some("")),
+            None => None,
+        },
+        None => Some(host_port.split_once(':').map_or("", |(_, p)| p)),
+    };
+    let Some(port) = port else {
+        return true; // not a port question
+    };
+    let digits = port.trim_start_matches('0');
+    port.bytes().all(|b| b.is_ascii_digit())
+        && digits.len() <= 5
+        && digits.parse::<u32>().map_or(true, |n| n <= 65535)
+}
+
 /// urllib3 loads the bundle when it opens an HTTPS connection; a file it cannot read is
-/// an `SSLError` with Python's `OSError` text.
+/// an `SSLError` with Python's `OSError` text, one OpenSSL cannot parse (a certificate
+/// block that is not base64, not DER or has no end line) fails as a whole, and one with no
+/// certificate says so.
 fn load_ca_bundle(path: &str) -> Result<ureq::tls::RootCerts, HttpError> {
     let bytes = std::fs::read(path).map_err(|e| HttpError::Ssl(pystd::os_error::os_error(&e)))?;
-    let certs: Vec<_> = ureq::tls::parse_pem(&bytes)
-        .filter_map(|item| match item {
-            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-            _ => None,
-        })
-        .collect();
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&bytes) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) if is_der_sequence(c.der()) => certs.push(c),
+            Ok(ureq::tls::PemItem::Certificate(_)) | Err(_) => {
+                return Err(HttpError::Ssl("[X509] PEM lib (_ssl.c:4168)".into()))
+            }
+            Ok(_) => {}
+        }
+    }
     if certs.is_empty() {
         return Err(HttpError::Ssl(
-            "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found".into(),
+            "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found (_ssl.c:4168)".into(),
         ));
     }
     Ok(ureq::tls::RootCerts::new_with_certs(&certs))
+}
+
+/// Whether `der` starts with a whole DER SEQUENCE (what a certificate is), as far as
+/// OpenSSL's first look at it goes.
+fn is_der_sequence(der: &[u8]) -> bool {
+    let (Some(&0x30), Some(&first)) = (der.first(), der.get(1)) else {
+        return false;
+    };
+    let (header, len) = match first {
+        0..=0x7f => (2, usize::from(first)),
+        0x81..=0x84 => {
+            let n = usize::from(first & 0x7f);
+            let Some(bytes) = der.get(2..2 + n) else {
+                return false;
+            };
+            (
+                2 + n,
+                bytes.iter().fold(0, |acc, &b| acc << 8 | usize::from(b)),
+            )
+        }
+        _ => return false,
+    };
+    header + len <= der.len()
 }
 
 fn classify(e: ureq::Error, proxy: Option<&str>) -> HttpError {
@@ -789,6 +845,34 @@ pub(crate) fn random_unit() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ports_as_urllib3_parses_them() {
+        for ok in [
+            "https://h/",
+            "https://h:443/",
+            "http://h:0",
+            "http://h:000/",
+            "http://h:065535/x",
+            "http://u:p@h:1/",
+            "http://[::1]:8/",
+            "http://[::1]/",
+            "http://h:/",
+        ] {
+            assert!(port_parses(ok), "{ok}");
+        }
+        for bad in [
+            "https://h:99999/",
+            "https://h:65536/",
+            "https://h:123456/",
+            "https://h:0099999/",
+            "http://h:8a/",
+            "http://h:1:2/",
+            "http://[::1]:x/",
+        ] {
+            assert!(!port_parses(bad), "{bad}");
+        }
+    }
 
     fn env(pairs: &[(&str, &str)]) -> Env {
         Env::from_pairs(pairs)

@@ -6,12 +6,22 @@
 
 use super::options::{Kind as OptKind, Opt};
 
-/// A parser: its options and at most one required positional (`command`, `operation`)
-/// with its choices (`None`: any value).
+/// A parser: its options and at most one positional.
 #[derive(Debug, Clone, Copy)]
 pub struct ParserSpec<'a> {
     pub options: &'a [Opt],
-    pub positional: Option<(&'a str, Option<&'a [&'a str]>)>,
+    pub positional: Option<Positional<'a>>,
+}
+
+/// A positional argument: `command`, `operation` (required, with their choices), or an
+/// operation parser's `help` (`nargs='?'`, any value).
+#[derive(Debug, Clone, Copy)]
+pub struct Positional<'a> {
+    pub name: &'a str,
+    /// `None`: any value.
+    pub choices: Option<&'a [&'a str]>,
+    /// `nargs='?'`: it may take no argument.
+    pub optional: bool,
 }
 
 /// What one `parse_known_args` pass found.
@@ -110,10 +120,12 @@ fn is_negative_number(tok: &str) -> bool {
             .is_some_and(|(a, b)| (a.is_empty() || digits(a)) && digits(b))
 }
 
-/// Python `argparse.ArgumentParser.parse_known_args`, for the parsers the AWS CLI builds.
-/// `Err` is argparse's error message (without the usage text).
+/// Python `argparse.ArgumentParser.parse_known_args` (3.13's `_parse_known_args`), for
+/// the parsers the AWS CLI builds. `Err` is argparse's error message (without the usage
+/// text).
 pub fn parse_known_args(spec: &ParserSpec, args: &[String]) -> Result<Parsed, String> {
     // First pass, as argparse does: classify every token (ambiguity errors come first).
+    // After the first `--`, every token is a plain argument.
     let mut kinds = Vec::with_capacity(args.len());
     let mut after_dd = false;
     for tok in args {
@@ -127,83 +139,44 @@ pub fn parse_known_args(spec: &ParserSpec, args: &[String]) -> Result<Parsed, St
         };
         kinds.push(k);
     }
+    let is_option = |i: usize| matches!(kinds[i].0, Kind::Known(_) | Kind::Unknown);
 
-    let mut out = Parsed::default();
-    let mut i = 0;
-    while i < args.len() {
-        match kinds[i].0 {
-            Kind::Known(o) => {
-                let opt = &spec.options[o];
-                let explicit = kinds[i].1.clone();
-                // argparse: an option's argument must be a plain argument (not an option,
-                // not `--`).
-                let next_is_arg = i + 1 < args.len() && kinds[i + 1].0 == Kind::Arg;
-                match opt.kind {
-                    OptKind::Value | OptKind::OptionalValue { .. } => {
-                        let value = match (explicit, opt.kind) {
-                            (Some(v), _) => v,
-                            (None, _) if next_is_arg => {
-                                i += 1;
-                                args[i].clone()
-                            }
-                            (None, OptKind::OptionalValue { constant }) => constant.to_string(),
-                            (None, _) => {
-                                return Err(format!("argument {}: expected one argument", opt.name))
-                            }
-                        };
-                        check_choice(opt.name, &value, opt.choices)?;
-                        out.values.push((opt.name, Some(value)));
-                    }
-                    OptKind::Flag | OptKind::Version => {
-                        if let Some(v) = explicit {
-                            return Err(format!(
-                                "argument {}: ignored explicit argument {}",
-                                opt.name,
-                                pystd::repr::str_repr(&v)
-                            ));
-                        }
-                        if opt.kind == OptKind::Version {
-                            out.version = true;
-                            return Ok(out);
-                        }
-                        out.values.push((opt.name, None));
-                    }
+    let mut walk = Walk {
+        spec,
+        args,
+        kinds: &kinds,
+        positional: spec.positional,
+        out: Parsed::default(),
+    };
+    // argparse's main loop: the positional where plain arguments come before the next
+    // option, then the option; leftovers go to the extras.
+    let mut start = 0;
+    if let Some(last_option) = (0..args.len()).rev().find(|&i| is_option(i)) {
+        while start <= last_option {
+            let next = (start..=last_option)
+                .find(|&i| is_option(i))
+                .unwrap_or(last_option + 1);
+            if start != next {
+                let end = walk.consume_positional(start)?;
+                if end > start {
+                    start = end;
+                    continue;
                 }
-                i += 1;
             }
-            Kind::Unknown => {
-                out.extras.push(args[i].clone());
-                i += 1;
+            if !is_option(start) {
+                walk.out.extras.extend(args[start..next].iter().cloned());
+                start = next;
             }
-            Kind::Arg | Kind::DoubleDash => {
-                // A run of plain arguments: the positional (pattern `-*A-*`) takes the first
-                // one, together with the `--` markers around it; the rest are extras.
-                let end = (i..args.len())
-                    .find(|&j| !matches!(kinds[j].0, Kind::Arg | Kind::DoubleDash))
-                    .unwrap_or(args.len());
-                if let (Some((name, choices)), None) = (spec.positional, &out.positional) {
-                    let mut j = i;
-                    while j < end && kinds[j].0 == Kind::DoubleDash {
-                        j += 1;
-                    }
-                    if j < end {
-                        if let Some(choices) = choices {
-                            check_choice(name, &args[j], choices)?;
-                        }
-                        out.positional = Some(args[j].clone());
-                        j += 1;
-                        while j < end && kinds[j].0 == Kind::DoubleDash {
-                            j += 1;
-                        }
-                        i = j;
-                        continue;
-                    }
-                }
-                out.extras.extend(args[i..end].iter().cloned());
-                i = end;
+            start = walk.consume_optional(start)?;
+            if walk.out.version {
+                return Ok(walk.out);
             }
         }
     }
+    let stop = walk.consume_positional(start)?;
+    walk.out.extras.extend(args[stop..].iter().cloned());
+    let out = walk.out;
+
     // argparse lists every missing required action, positionals included.
     let mut missing: Vec<&str> = spec
         .options
@@ -211,8 +184,8 @@ pub fn parse_known_args(spec: &ParserSpec, args: &[String]) -> Result<Parsed, St
         .filter(|o| o.required && out.get(o.name).is_none())
         .map(|o| o.name)
         .collect();
-    if let (Some((name, _)), None) = (spec.positional, &out.positional) {
-        missing.push(name);
+    if let Some(p) = walk.positional.filter(|p| !p.optional) {
+        missing.push(p.name);
     }
     if !missing.is_empty() {
         return Err(format!(
@@ -221,6 +194,94 @@ pub fn parse_known_args(spec: &ParserSpec, args: &[String]) -> Result<Parsed, St
         ));
     }
     Ok(out)
+}
+
+/// One `parse_known_args` in progress.
+struct Walk<'a> {
+    spec: &'a ParserSpec<'a>,
+    args: &'a [String],
+    kinds: &'a [(Kind, Option<String>)],
+    /// The positional, until it has been consumed.
+    positional: Option<Positional<'a>>,
+    out: Parsed,
+}
+
+impl Walk<'_> {
+    /// `consume_positionals`: the positional's pattern (`-*A-*`, or `-*A?-*` for
+    /// `nargs='?'`) against the tokens from `start`; its strings lose their first `--`
+    /// (`_get_values`). Returns where the next token is.
+    fn consume_positional(&mut self, start: usize) -> Result<usize, String> {
+        let Some(p) = self.positional else {
+            return Ok(start);
+        };
+        let kind = |i: usize| self.kinds.get(i).map(|k| k.0);
+        let mut end = start;
+        while kind(end) == Some(Kind::DoubleDash) {
+            end += 1;
+        }
+        match kind(end) {
+            Some(Kind::Arg) => end += 1,
+            _ if p.optional => {}
+            _ => return Ok(start),
+        }
+        while kind(end) == Some(Kind::DoubleDash) {
+            end += 1;
+        }
+        let mut strings: Vec<&String> = self.args[start..end].iter().collect();
+        if let Some(i) = strings.iter().position(|s| *s == "--") {
+            strings.remove(i);
+        }
+        if let (Some(value), Some(choices)) = (strings.first(), p.choices) {
+            check_choice(p.name, value, choices)?;
+        }
+        self.out.positional = strings.first().map(|s| s.to_string());
+        self.positional = None;
+        Ok(end)
+    }
+
+    /// `consume_optional` at `i`: an unknown option goes to the extras; a known one takes
+    /// its explicit value, or the next token if that is a plain argument.
+    fn consume_optional(&mut self, mut i: usize) -> Result<usize, String> {
+        let Kind::Known(o) = self.kinds[i].0 else {
+            self.out.extras.push(self.args[i].clone());
+            return Ok(i + 1);
+        };
+        let opt = &self.spec.options[o];
+        let explicit = self.kinds[i].1.clone();
+        // An option's argument must be a plain argument (not an option, not `--`).
+        let next_is_arg = self.kinds.get(i + 1).is_some_and(|k| k.0 == Kind::Arg);
+        match opt.kind {
+            OptKind::Value | OptKind::OptionalValue { .. } => {
+                let value = match (explicit, opt.kind) {
+                    (Some(v), _) => v,
+                    (None, _) if next_is_arg => {
+                        i += 1;
+                        self.args[i].clone()
+                    }
+                    (None, OptKind::OptionalValue { constant }) => constant.to_string(),
+                    (None, _) => {
+                        return Err(format!("argument {}: expected one argument", opt.name))
+                    }
+                };
+                check_choice(opt.name, &value, opt.choices)?;
+                self.out.values.push((opt.name, Some(value)));
+            }
+            OptKind::Flag | OptKind::Version => {
+                if let Some(v) = explicit {
+                    return Err(format!(
+                        "argument {}: ignored explicit argument {}",
+                        opt.name,
+                        pystd::repr::str_repr(&v)
+                    ));
+                }
+                if opt.kind == OptKind::Version {
+                    self.out.version = true;
+                }
+                self.out.values.push((opt.name, None));
+            }
+        }
+        Ok(i + 1)
+    }
 }
 
 /// The AWS CLI's `_check_value` override: `Found invalid choice` and difflib suggestions.
@@ -243,6 +304,49 @@ fn check_choice(name: &str, value: &str, choices: &[&str]) -> Result<(), String>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The operation parser of a generic operation, as AWS CLI 2.36.7 (Python 3.13.0)
+    /// parses it: the extras, then the positional `help`.
+    #[test]
+    fn an_optional_positional_and_double_dashes() {
+        const SKELETON: &[Opt] = &[Opt {
+            name: "--generate-cli-skeleton",
+            kind: OptKind::OptionalValue { constant: "input" },
+            choices: &[],
+            required: false,
+        }];
+        let spec = ParserSpec {
+            options: SKELETON,
+            positional: Some(Positional {
+                name: "help",
+                choices: None,
+                optional: true,
+            }),
+        };
+        let parse = |line: &str| {
+            let args: Vec<String> = line.split_whitespace().map(String::from).collect();
+            let p = parse_known_args(&spec, &args).unwrap();
+            (p.extras.join(" "), p.positional)
+        };
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(parse("-- x y --z"), ("y --z".into(), some("x")));
+        assert_eq!(parse("x -- y"), ("y".into(), some("x")));
+        assert_eq!(parse("-- -- x"), ("x".into(), some("--")));
+        assert_eq!(
+            parse("--generate-cli-skeleton -- -- x"),
+            ("x".into(), some("--"))
+        );
+        assert_eq!(
+            parse("--generate-cli-skeleton yaml-input -- --cluster-name b"),
+            ("b".into(), some("--cluster-name"))
+        );
+        assert_eq!(
+            parse("--foo x --bar y"),
+            ("--foo --bar y".into(), some("x"))
+        );
+        assert_eq!(parse("-- --"), ("".into(), some("--")));
+        assert_eq!(parse("--generate-cli-skeleton"), ("".into(), None));
+    }
 
     #[test]
     fn negative_numbers() {

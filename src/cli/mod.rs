@@ -9,7 +9,7 @@ pub mod argparse;
 pub mod options;
 pub mod passthrough;
 
-use argparse::{parse_known_args, Parsed, ParserSpec};
+use argparse::{parse_known_args, Parsed, ParserSpec, Positional};
 use options::{FIRST_PASS, GLOBALS};
 
 use crate::error::{Error, USAGE};
@@ -88,7 +88,11 @@ fn usage_error(msg: String) -> Error {
 pub fn main_pass(args: &[String], services: Option<&[&str]>) -> Result<MainParse, Error> {
     let spec = ParserSpec {
         options: GLOBALS,
-        positional: Some(("command", services)),
+        positional: Some(Positional {
+            name: "command",
+            choices: services,
+            optional: false,
+        }),
     };
     let parsed = parse_known_args(&spec, args).map_err(usage_error)?;
     if parsed.version {
@@ -108,20 +112,39 @@ pub fn service_pass(
 ) -> Result<(String, Vec<String>), Error> {
     let spec = ParserSpec {
         options: &[],
-        positional: Some(("operation", operations)),
+        positional: Some(Positional {
+            name: "operation",
+            choices: operations,
+            optional: false,
+        }),
     };
     let parsed = parse_known_args(&spec, rest).map_err(usage_error)?;
     Ok((parsed.positional.unwrap_or_default(), parsed.extras))
 }
 
 /// The operation's parser over its option table; leftover tokens are `Unknown options`,
-/// which the CLI reports only after the top-level handlers ran.
-pub fn operation_pass(options: &'static [options::Opt], rest: &[String]) -> Result<Parsed, Error> {
+/// which the CLI reports only after the top-level handlers ran. A generic operation's
+/// parser (`ServiceOperation`) also has the positional `help` (`nargs='?'`): it takes the
+/// first plain argument, which is then the last of the leftovers (`remaining.append`),
+/// unless it is `help`.
+pub fn operation_pass(
+    options: &'static [options::Opt],
+    generic: bool,
+    rest: &[String],
+) -> Result<Parsed, Error> {
     let spec = ParserSpec {
         options,
-        positional: None,
+        positional: generic.then_some(Positional {
+            name: "help",
+            choices: None,
+            optional: true,
+        }),
     };
-    parse_known_args(&spec, rest).map_err(usage_error)
+    let mut parsed = parse_known_args(&spec, rest).map_err(usage_error)?;
+    if let Some(help) = &parsed.positional {
+        parsed.extras.push(help.clone());
+    }
+    Ok(parsed)
 }
 
 /// `Unknown options: a, b` for the tokens no parser took.
@@ -186,7 +209,7 @@ mod tests {
             panic!("version")
         };
         let (_, rest) = service_pass(&rest, Some(&["get-token"]))?;
-        Ok((*globals, operation_pass(GET_TOKEN, &rest)?))
+        Ok((*globals, operation_pass(GET_TOKEN, false, &rest)?))
     }
 
     #[test]
@@ -245,12 +268,13 @@ mod tests {
                 required: false,
             },
         ];
-        let missing = operation_pass(OPS, &argv("--generate-cli-skeleton"));
+        let missing = operation_pass(OPS, false, &argv("--generate-cli-skeleton"));
         assert!(matches!(missing, Err(Error::ParamValidation(m))
             if m.starts_with("the following arguments are required: --name\n")));
-        let p = operation_pass(OPS, &argv("--name a --generate-cli-skeleton")).unwrap();
+        let p = operation_pass(OPS, false, &argv("--name a --generate-cli-skeleton")).unwrap();
         assert_eq!(p.value("--generate-cli-skeleton").as_deref(), Some("input"));
-        let p = operation_pass(OPS, &argv("--generate-cli-skeleton output --name a")).unwrap();
+        let p =
+            operation_pass(OPS, false, &argv("--generate-cli-skeleton output --name a")).unwrap();
         assert_eq!(
             p.value("--generate-cli-skeleton").as_deref(),
             Some("output")

@@ -55,9 +55,14 @@ pub fn is_ours(args: &[String]) -> bool {
     };
     match super::service_pass(&rest, None) {
         // `aws eks get-token help` renders the CLI's man page.
-        Ok((operation, extras)) => {
-            crate::commands::find(&service, &operation).is_some() && extras != ["help"]
-        }
+        // So does a generic operation's `help` positional (`… --output json help`).
+        Ok((operation, extras)) => match crate::commands::find(&service, &operation) {
+            Some(_) if extras == ["help"] => false,
+            Some(c) if c.generic => super::operation_pass(c.options, true, &extras)
+                .map_or(true, |p| p.positional.as_deref() != Some("help")),
+            Some(_) => true,
+            None => false,
+        },
         Err(_) => false,
     }
 }

@@ -28,6 +28,7 @@ pub const COMMAND: Command = Command {
     service: "sts",
     operation: "get-caller-identity",
     options: OPTIONS,
+    generic: true,
     run,
 };
 

@@ -26,6 +26,7 @@ pub const COMMAND: Command = Command {
     service: "eks",
     operation: "get-token",
     options: OPTIONS,
+    generic: false,
     run,
 };
 

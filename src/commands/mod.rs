@@ -23,6 +23,9 @@ pub struct Command {
     pub operation: &'static str,
     /// The operation's own options (the global options are the driver's).
     pub options: &'static [Opt],
+    /// A generic operation (the CLI's `ServiceOperation`, from the service model), not a
+    /// customization: its parser has the positional `help`.
+    pub generic: bool,
     pub run: fn(&Invocation, &mut Io) -> Result<(), Error>,
 }
 

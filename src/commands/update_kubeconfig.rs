@@ -33,6 +33,7 @@ pub const COMMAND: Command = Command {
     service: "eks",
     operation: "update-kubeconfig",
     options: OPTIONS,
+    generic: false,
     run,
 };
 
@@ -125,6 +126,12 @@ fn describe_cluster(
     let chain = match assumed {
         Some(_) => None,
         None => load_chain(&net)?,
+    };
+    // After the AssumeRole, the EKS client is a second client: its region is looked up
+    // again (the instance metadata service asked again).
+    let region = match assumed {
+        Some(_) => credentials::resolve_region(settings, inv.globals.region.as_deref())?,
+        None => region,
     };
 
     // The EKS client: `--endpoint-url` applies, the command's TLS settings too.

@@ -48,7 +48,7 @@ use rng::Rng;
 use serde_json::{json, Map, Value};
 use spec::{content_value, CaseSpec, Draw};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -280,43 +280,6 @@ fn config() -> Result<Config, String> {
 }
 
 /// The reference `aws`, if there is one.
-fn reference() -> Result<Option<PathBuf>, String> {
-    if let Some(p) = std::env::var_os("AWS_CLI_V2").filter(|p| !p.is_empty()) {
-        let p = PathBuf::from(p);
-        check_version(&p)?;
-        return Ok(Some(p));
-    }
-    let cache = match std::env::var_os("XDG_CACHE_HOME").filter(|p| !p.is_empty()) {
-        Some(c) => PathBuf::from(c),
-        None => match std::env::var_os("HOME") {
-            Some(h) => PathBuf::from(h).join(".cache"),
-            None => return Ok(None),
-        },
-    };
-    let p = cache.join("awscli-v2.36.7/bin/aws");
-    if !p.is_file() {
-        return Ok(None);
-    }
-    check_version(&p)?;
-    Ok(Some(p))
-}
-
-fn check_version(aws: &std::path::Path) -> Result<(), String> {
-    let out = Command::new(aws)
-        .arg("--version")
-        .output()
-        .map_err(|e| format!("cannot run the reference {}: {e}", aws.display()))?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    if !text.starts_with("aws-cli/2.36.7 ") {
-        return Err(format!(
-            "{} is not AWS CLI 2.36.7 (it says {:?})",
-            aws.display(),
-            text.trim()
-        ));
-    }
-    Ok(())
-}
-
 /// `browser`: the stand-in browser binary, for cases that open one.
 pub fn main(browser: &Path) -> ExitCode {
     match main_inner(browser) {
@@ -334,7 +297,7 @@ fn main_inner(browser: &Path) -> Result<ExitCode, String> {
         println!("differential: skipped (DIFF_CASES=0)");
         return Ok(ExitCode::SUCCESS);
     }
-    let Some(reference_aws) = reference()? else {
+    let Some(reference_aws) = crate::reference_cli()? else {
         println!(
             "differential: SKIPPED: no reference AWS CLI v2.36.7 (set AWS_CLI_V2, or run \
              scripts/setup, which installs it from ../shared/reference when present)"

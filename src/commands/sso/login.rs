@@ -35,6 +35,7 @@ pub const COMMAND: Command = Command {
     service: "sso",
     operation: "login",
     options: OPTIONS,
+    generic: false,
     run,
 };
 

@@ -20,6 +20,7 @@ pub const COMMAND: Command = Command {
     service: "sso",
     operation: "logout",
     options: &[] as &[Opt],
+    generic: false,
     run,
 };
 
