@@ -847,6 +847,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn der_sequences() {
+        assert!(is_der_sequence(&[0x30, 0x00]));
+        assert!(is_der_sequence(&[0x30, 0x02, 1, 2, 9]));
+        assert!(is_der_sequence(&[0x30, 0x81, 0x01, 7]));
+        assert!(!is_der_sequence(&[0, 0, 0]));
+        assert!(!is_der_sequence(&[0x30, 0x03, 1, 2]));
+        assert!(!is_der_sequence(&[0x30, 0x82, 0x01]));
+        assert!(!is_der_sequence(&[0x30, 0x80]));
+        assert!(!is_der_sequence(&[0x30]));
+    }
+
+    #[test]
     fn ports_as_urllib3_parses_them() {
         for ok in [
             "https://h/",

@@ -278,6 +278,25 @@ mod tests {
         assert!(ours(&["eks", "get-token", "--bogus"]));
         assert!(ours(&["sts", "get-caller-identity", "--query", "Arn"]));
         assert!(!ours(&["sts", "get-caller-identity", "help"]));
+        // A generic operation's positional `help` takes the first plain argument.
+        assert!(!ours(&["sts", "get-caller-identity", "--bogus", "help"]));
+        assert!(!ours(&[
+            "sts",
+            "get-caller-identity",
+            "--generate-cli-skeleton",
+            "input",
+            "help"
+        ]));
+        assert!(!ours(&["sts", "get-caller-identity", "--", "help"]));
+        assert!(ours(&["sts", "get-caller-identity", "x", "help"]));
+        assert!(ours(&[
+            "eks",
+            "get-token",
+            "--cluster-name",
+            "a",
+            "x",
+            "help"
+        ]));
         assert!(!ours(&["sts", "assume-role"]));
         assert!(ours(&["--output", "jsn", "s3", "ls"]));
         assert!(!ours(&["s3", "ls"]));
