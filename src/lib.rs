@@ -159,7 +159,11 @@ fn top_level_handlers(
         })
         .transpose()?;
     if let Some(url) = &globals.endpoint_url {
-        if pystd::url::UrlParts::split(url).is_none_or(|p| p.scheme.is_empty()) {
+        let parts = pystd::url::UrlParts::split(url);
+        if let Some(e) = parts.as_ref().and_then(|p| p.netloc_error()) {
+            return Err(Error::General(e));
+        }
+        if parts.is_none_or(|p| p.scheme.is_empty()) {
             return Err(Error::ParamValidation(format!(
                 "Bad value for --endpoint-url \"{url}\": scheme is missing.  Must be of the form http://<hostname>/ or https://<hostname>/"
             )));

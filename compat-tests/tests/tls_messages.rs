@@ -8,8 +8,9 @@
 //! `target/release/aws-eks-token`.
 
 use compat_tests::tls::{self_signed, Ca, Leaf};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 const IDENTITY: &str = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/tls</Arn><UserId>AIDATLS</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
 
@@ -65,16 +66,25 @@ impl Call<'_> {
 
 /// Both outcomes, the reference's first; `None` (the test is skipped) without the reference.
 fn both(call: &Call) -> Option<(Outcome, Outcome)> {
-    let Some(reference) = compat_tests::reference_cli().unwrap() else {
+    static REFERENCE: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let reference = REFERENCE.get_or_init(|| compat_tests::reference_cli().unwrap());
+    let Some(reference) = reference else {
         println!("tls_messages: SKIPPED: no reference AWS CLI v2.36.7 (set AWS_CLI_V2 or run scripts/setup)");
         return None;
     };
     let ours = compat_tests::binary_under_test(&compat_tests::workspace_root()).unwrap();
-    Some((call.run(&reference), call.run(&ours)))
+    Some((call.run(reference), call.run(&ours)))
 }
 
-fn same(call: Call) {
+/// The same outcome from both; the reference's stderr says `reason` (so that both failing
+/// alike for another reason does not pass).
+fn same(call: Call, reason: &str) {
     if let Some((reference, ours)) = both(&call) {
+        assert!(
+            reference.stderr.contains(reason),
+            "the reference did not say {reason:?}: {}",
+            reference.stderr
+        );
         assert_eq!(ours, reference, "args {:?}, env {:?}", call.args, call.env);
     }
 }
@@ -110,11 +120,14 @@ fn for_127(expired: bool) -> Leaf<'static> {
 fn an_issuer_nobody_trusts() {
     let ca = Ca::new().unwrap();
     let port = serve(ca.server_config(&for_127(false), false).unwrap());
-    same(Call {
-        args: identity(port, &[]),
-        env: vec![],
-        config: "",
-    });
+    same(
+        Call {
+            args: identity(port, &[]),
+            env: vec![],
+            config: "",
+        },
+        "certificate verify failed: unable to get local issuer certificate",
+    );
 }
 
 #[test]
@@ -127,11 +140,14 @@ fn a_certificate_for_another_name() {
         ca: false,
     };
     let port = serve(ca.server_config(&leaf, true).unwrap());
-    same(Call {
-        args: identity(port, &["--ca-bundle", &pem]),
-        env: vec![],
-        config: "",
-    });
+    same(
+        Call {
+            args: identity(port, &["--ca-bundle", &pem]),
+            env: vec![],
+            config: "",
+        },
+        "doesn't match",
+    );
 }
 
 #[test]
@@ -139,11 +155,14 @@ fn an_expired_certificate() {
     let ca = Ca::new().unwrap();
     let (_dir, pem) = bundle(&ca);
     let port = serve(ca.server_config(&for_127(true), true).unwrap());
-    same(Call {
-        args: identity(port, &[]),
-        env: vec![("AWS_CA_BUNDLE", pem)],
-        config: "",
-    });
+    same(
+        Call {
+            args: identity(port, &[]),
+            env: vec![("AWS_CA_BUNDLE", pem)],
+            config: "",
+        },
+        "certificate verify failed: certificate has expired",
+    );
 }
 
 #[test]
@@ -176,25 +195,63 @@ fn each_way_of_trusting_a_ca() {
     }
 }
 
-/// A bundle OpenSSL cannot use fails once the connection is up, with OpenSSL's reason.
+/// A bundle OpenSSL cannot use fails once the connection is up, with OpenSSL's reason;
+/// what it can use, it uses.
 #[test]
-fn ca_bundles_that_cannot_be_loaded() {
+fn ca_bundles_as_openssl_reads_them() {
     let ca = Ca::new().unwrap();
     let port = serve(ca.server_config(&for_127(false), true).unwrap());
     let dir = tempfile::tempdir().unwrap();
     let good = ca.pem().to_string();
-    for (name, content) in [
-        ("text", "not a certificate\n".to_string()),
-        ("empty", String::new()),
+    let block =
+        |name: &str, b64: &str| format!("-----BEGIN {name}-----\n{b64}\n-----END {name}-----\n");
+    let trusted = good
+        .replace("BEGIN CERTIFICATE", "BEGIN TRUSTED CERTIFICATE")
+        .replace("END CERTIFICATE", "END TRUSTED CERTIFICATE");
+    let pem_lib = "[X509] PEM lib (_ssl.c:4168)";
+    let nothing = "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found (_ssl.c:4168)";
+    let identity_of = "\"Account\": \"123456789012\"";
+    for (name, content, says) in [
+        ("text", "not a certificate\n".to_string(), nothing),
+        ("nothing", String::new(), nothing),
         (
-            "not base64",
-            "-----BEGIN CERTIFICATE-----\nMIIBad!!\n-----END CERTIFICATE-----\n".into(),
+            "a key only",
+            rcgen::KeyPair::generate().unwrap().serialize_pem(),
+            nothing,
         ),
-        ("no end line", good[..good.len() / 2].to_string()),
+        (
+            "a key that is no key",
+            block("PRIVATE KEY", "MAA="),
+            pem_lib,
+        ),
+        ("not base64", block("CERTIFICATE", "MIIBad!!"), pem_lib),
+        ("no end line", good[..good.len() / 2].to_string(), pem_lib),
+        (
+            "a SEQUENCE that is no certificate",
+            block("CERTIFICATE", "MAMCAQA="),
+            pem_lib,
+        ),
         (
             "good then not DER",
-            format!("{good}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
+            format!("{good}{}", block("CERTIFICATE", "AAAA")),
+            pem_lib,
         ),
+        (
+            "good then an unknown block, not base64",
+            format!("{good}{}", block("FOO", "!!!!")),
+            pem_lib,
+        ),
+        (
+            "good then a key, not DER",
+            format!("{good}{}", block("PRIVATE KEY", "AAAA")),
+            pem_lib,
+        ),
+        (
+            "text, good, text",
+            format!("subject=x\n{good}issuer=y\n"),
+            identity_of,
+        ),
+        ("a trusted certificate", trusted, identity_of),
     ] {
         let path = dir.path().join("bundle.pem");
         std::fs::write(&path, content).unwrap();
@@ -204,6 +261,11 @@ fn ca_bundles_that_cannot_be_loaded() {
             config: "",
         };
         if let Some((reference, ours)) = both(&call) {
+            let out = format!("{}{}", reference.stdout, reference.stderr);
+            assert!(
+                out.contains(says),
+                "a bundle with {name}: the reference said {out}"
+            );
             assert_eq!(ours, reference, "a bundle with {name}");
         }
     }
@@ -236,11 +298,14 @@ fn no_verify_ssl() {
 #[ignore = "known difference: OpenSSL's `self-signed certificate`, ours `unable to get local issuer certificate`"]
 fn a_self_signed_certificate() {
     let port = serve(self_signed(&for_127(false)).unwrap().1);
-    same(Call {
-        args: identity(port, &[]),
-        env: vec![],
-        config: "",
-    });
+    same(
+        Call {
+            args: identity(port, &[]),
+            env: vec![],
+            config: "",
+        },
+        "certificate verify failed: self-signed certificate (_ssl",
+    );
 }
 
 #[test]
@@ -248,11 +313,14 @@ fn a_self_signed_certificate() {
 fn an_untrusted_root_sent_by_the_server() {
     let ca = Ca::new().unwrap();
     let port = serve(ca.server_config(&for_127(false), true).unwrap());
-    same(Call {
-        args: identity(port, &[]),
-        env: vec![],
-        config: "",
-    });
+    same(
+        Call {
+            args: identity(port, &[]),
+            env: vec![],
+            config: "",
+        },
+        "self-signed certificate in certificate chain",
+    );
 }
 
 #[test]

@@ -243,7 +243,7 @@ impl Client {
         let too_large = |t: Option<Duration>| t.is_some_and(|d| d.as_secs() > PYTIME_MAX_SECONDS);
         let pytime_error =
             || HttpError::Other("timestamp too large to convert to C PyTime_t".into());
-        if !port_parses(&req.url) {
+        if !urllib3_parses(&req.url) {
             return Err(HttpError::Other(format!("Failed to parse: {}", req.url)));
         }
         // urllib3's pool manager knows http and https only.
@@ -277,7 +277,7 @@ impl Client {
         };
         let mut builder = ureq::http::Request::builder()
             .method(req.method)
-            .uri(req.url.as_str());
+            .uri(request_uri(&req.url).as_ref());
         for (k, v) in &req.headers {
             builder = builder.header(k.as_str(), v.as_str());
         }
@@ -447,23 +447,24 @@ fn log_response(req: &Request, resp: &Response) {
 
 type AgentKey = (Option<String>, bool);
 
-/// Whether urllib3's `parse_url` takes the URL's port (`:0*?(|0|[1-9][0-9]{0,4})`, then
-/// at most 65535). A host without brackets ends at its first `:`.
-fn port_parses(url: &str) -> bool {
+/// Whether urllib3's `parse_url` takes the URL: its authority (up to `\\`, `/`, `?` or `#`,
+/// after any `user@`) is a host — a name without `[`, `]`, `:` and `%` other than `%XX`
+/// escapes, or a bracketed IPv6 address with an optional zone — and an optional port
+/// (`:0*?(|0|[1-9][0-9]{0,4})`, at most 65535).
+fn urllib3_parses(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = rest.split(['\\', '/', '?', '#']).next().unwrap_or("");
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let port = match host_port.strip_prefix('[') {
-        Some(v6) => match v6.split_once(']') {
-            Some((_, after)) => after
-                .strip_prefix(':')
-                .or_else(|| after.is_empty().then_some("")),
-            None => None,
+    let after_host = match host_port.strip_prefix('[') {
+        Some(bracketed) => match bracketed.split_once(']') {
+            Some((address, after)) if ipv6_with_zone(address) => after,
+            _ => return false,
         },
-        None => Some(host_port.split_once(':').map_or("", |(_, p)| p)),
+        None => &host_port[reg_name_len(host_port)..],
     };
-    let Some(port) = port else {
-        return true; // not a port question
+    let port = match after_host.strip_prefix(':') {
+        Some(port) => port,
+        None => return after_host.is_empty(),
     };
     let digits = port.trim_start_matches('0');
     port.bytes().all(|b| b.is_ascii_digit())
@@ -471,51 +472,78 @@ fn port_parses(url: &str) -> bool {
         && digits.parse::<u32>().map_or(true, |n| n <= 65535)
 }
 
-/// urllib3 loads the bundle when it opens an HTTPS connection; a file it cannot read is
-/// an `SSLError` with Python's `OSError` text, one OpenSSL cannot parse (a certificate
-/// block that is not base64, not DER or has no end line) fails as a whole, and one with no
-/// certificate says so.
-fn load_ca_bundle(path: &str) -> Result<ureq::tls::RootCerts, HttpError> {
-    let bytes = std::fs::read(path).map_err(|e| HttpError::Ssl(pystd::os_error::os_error(&e)))?;
-    let mut certs = Vec::new();
-    for item in ureq::tls::parse_pem(&bytes) {
-        match item {
-            Ok(ureq::tls::PemItem::Certificate(c)) if is_der_sequence(c.der()) => certs.push(c),
-            Ok(ureq::tls::PemItem::Certificate(_)) | Err(_) => {
-                return Err(HttpError::Ssl("[X509] PEM lib (_ssl.c:4168)".into()))
+/// The URL as urllib3 sends it: the authority ends at `\\`, `/`, `?` or `#`, and the
+/// characters a path or query may not hold are percent-encoded (`_encode_invalid_chars`).
+fn request_uri(url: &str) -> std::borrow::Cow<'_, str> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/?%".contains(c);
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..]
+        .find(['\\', '/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    let rest = &url[end..];
+    if rest.chars().all(allowed) {
+        return url.into();
+    }
+    let mut out = url[..end].to_string();
+    if !rest.starts_with(['/', '?']) {
+        out.push('/');
+    }
+    for c in rest.chars() {
+        match allowed(c) {
+            true => out.push(c),
+            false => {
+                let mut buf = [0; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
             }
-            Ok(_) => {}
         }
     }
-    if certs.is_empty() {
-        return Err(HttpError::Ssl(
-            "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found (_ssl.c:4168)".into(),
-        ));
-    }
-    Ok(ureq::tls::RootCerts::new_with_certs(&certs))
+    out.into()
 }
 
-/// Whether `der` starts with a whole DER SEQUENCE (what a certificate is), as far as
-/// OpenSSL's first look at it goes.
-fn is_der_sequence(der: &[u8]) -> bool {
-    let (Some(&0x30), Some(&first)) = (der.first(), der.get(1)) else {
-        return false;
-    };
-    let (header, len) = match first {
-        0..=0x7f => (2, usize::from(first)),
-        0x81..=0x84 => {
-            let n = usize::from(first & 0x7f);
-            let Some(bytes) = der.get(2..2 + n) else {
-                return false;
-            };
-            (
-                2 + n,
-                bytes.iter().fold(0, |acc, &b| acc << 8 | usize::from(b)),
-            )
+/// The length of the longest prefix that is a registered name (`(?:[^\[\]%:/?#]|%XX)*`).
+fn reg_name_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if b
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+            {
+                i += 3
+            }
+            b'[' | b']' | b'%' | b':' => break,
+            _ => i += 1,
         }
-        _ => return false,
-    };
-    header + len <= der.len()
+    }
+    i
+}
+
+/// An IPv6 address, optionally with a zone (`%25zone` or `%zone`: unreserved characters
+/// and `%XX` escapes).
+fn ipv6_with_zone(s: &str) -> bool {
+    let (address, zone) = s.split_once('%').map_or((s, None), |(a, z)| (a, Some(z)));
+    let zone_ok = zone.is_none_or(|z| {
+        !z.is_empty()
+            && reg_name_len(z) == z.len()
+            && z.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"._-~%".contains(&c))
+    });
+    zone_ok && address.parse::<std::net::Ipv6Addr>().is_ok()
+}
+
+/// urllib3 loads the bundle when it opens an HTTPS connection; a file it cannot read is
+/// an `SSLError` with Python's `OSError` text, one OpenSSL refuses has OpenSSL's reason.
+fn load_ca_bundle(path: &str) -> Result<ureq::tls::RootCerts, HttpError> {
+    let bytes = std::fs::read(path).map_err(|e| HttpError::Ssl(pystd::os_error::os_error(&e)))?;
+    let certs: Vec<_> = super::ca_bundle::parse(&bytes)
+        .map_err(|reason| HttpError::Ssl(reason.into()))?
+        .iter()
+        .map(|der| ureq::tls::Certificate::from_der(der).to_owned())
+        .collect();
+    Ok(ureq::tls::RootCerts::new_with_certs(&certs))
 }
 
 fn classify(e: ureq::Error, proxy: Option<&str>) -> HttpError {
@@ -847,19 +875,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn der_sequences() {
-        assert!(is_der_sequence(&[0x30, 0x00]));
-        assert!(is_der_sequence(&[0x30, 0x02, 1, 2, 9]));
-        assert!(is_der_sequence(&[0x30, 0x81, 0x01, 7]));
-        assert!(!is_der_sequence(&[0, 0, 0]));
-        assert!(!is_der_sequence(&[0x30, 0x03, 1, 2]));
-        assert!(!is_der_sequence(&[0x30, 0x82, 0x01]));
-        assert!(!is_der_sequence(&[0x30, 0x80]));
-        assert!(!is_der_sequence(&[0x30]));
+    fn request_uris() {
+        assert_eq!(request_uri("https://h/a?b=c"), "https://h/a?b=c");
+        assert_eq!(request_uri("http://h:1\\x/"), "http://h:1/%5Cx/");
+        assert_eq!(request_uri("http://h/a b"), "http://h/a%20b");
+        assert_eq!(request_uri("http://h/\u{e9}"), "http://h/%C3%A9");
     }
 
     #[test]
-    fn ports_as_urllib3_parses_them() {
+    fn urls_as_urllib3_parses_them() {
         for ok in [
             "https://h/",
             "https://h:443/",
@@ -870,8 +894,11 @@ mod tests {
             "http://[::1]:8/",
             "http://[::1]/",
             "http://h:/",
+            "http://127.0.0.1:1\\x/",
+            "http://a%41b:1/",
+            "http://[fe80::1%25eth0]:1/",
         ] {
-            assert!(port_parses(ok), "{ok}");
+            assert!(urllib3_parses(ok), "{ok}");
         }
         for bad in [
             "https://h:99999/",
@@ -881,8 +908,13 @@ mod tests {
             "http://h:8a/",
             "http://h:1:2/",
             "http://[::1]:x/",
+            "http://[::1]x:80/",
+            "http://[::1:80/",
+            "http://a[b:80/",
+            "http://a%zz:80/",
+            "http://[fe80::1%]/",
         ] {
-            assert!(!port_parses(bad), "{bad}");
+            assert!(!urllib3_parses(bad), "{bad}");
         }
     }
 

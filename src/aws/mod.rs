@@ -1,6 +1,7 @@
 //! AWS as botocore talks to it: endpoints, SigV4, HTTP with the CLI's retries and errors,
 //! and the service clients the commands and the credential chain use.
 
+pub mod ca_bundle;
 pub mod eks;
 pub mod endpoint;
 pub mod http;

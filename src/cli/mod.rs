@@ -125,8 +125,9 @@ pub fn service_pass(
 /// The operation's parser over its option table; leftover tokens are `Unknown options`,
 /// which the CLI reports only after the top-level handlers ran. A generic operation's
 /// parser (`ServiceOperation`) also has the positional `help` (`nargs='?'`): it takes the
-/// first plain argument, which is then the last of the leftovers (`remaining.append`),
-/// unless it is `help`.
+/// first plain argument, which is then the last of the leftovers (`remaining.append`) if
+/// it is not empty. (`help` itself shows the CLI's help page: `passthrough::is_ours`
+/// leaves that to the real CLI.)
 pub fn operation_pass(
     options: &'static [options::Opt],
     generic: bool,
@@ -141,7 +142,7 @@ pub fn operation_pass(
         }),
     };
     let mut parsed = parse_known_args(&spec, rest).map_err(usage_error)?;
-    if let Some(help) = &parsed.positional {
+    if let Some(help) = parsed.positional.as_ref().filter(|h| !h.is_empty()) {
         parsed.extras.push(help.clone());
     }
     Ok(parsed)

@@ -86,9 +86,9 @@ fn run(inv: &Invocation, io: &mut Io) -> Result<(), Error> {
     }
     let creds = creds.filter(|_| !unsigned);
     if let Some(c) = &creds {
-        // SigV4QueryAuth joins the key into the scope before it reads the port.
-        c.check_usable()?;
+        // The endpoint's port is read before the key is joined into the scope.
         endpoint.check_signable()?;
+        c.check_usable()?;
     }
     let token = token::token(creds.as_ref(), &endpoint, &id, UtcTime::now());
     let expiration = UtcTime::now().plus_seconds(14 * 60).rfc3339();

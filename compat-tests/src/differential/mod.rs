@@ -279,7 +279,6 @@ fn config() -> Result<Config, String> {
     })
 }
 
-/// The reference `aws`, if there is one.
 /// `browser`: the stand-in browser binary, for cases that open one.
 pub fn main(browser: &Path) -> ExitCode {
     match main_inner(browser) {

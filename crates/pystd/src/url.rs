@@ -45,6 +45,34 @@ impl UrlParts {
         })
     }
 
+    /// The `ValueError` `urlsplit` raises for the network location: unbalanced brackets,
+    /// or a bracketed host that is not an IPv6 address (`_check_bracketed_host`).
+    pub fn netloc_error(&self) -> Option<String> {
+        let netloc = &self.netloc;
+        if netloc.contains('[') != netloc.contains(']') {
+            return Some("Invalid IPv6 URL".into());
+        }
+        let (_, bracketed) = netloc.split_once('[')?;
+        let host = bracketed.split_once(']').map_or(bracketed, |(h, _)| h);
+        if let Some(future) = host.strip_prefix('v') {
+            let valid = future.split_once('.').is_some_and(|(hex, rest)| {
+                !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()) && !rest.is_empty()
+            });
+            return (!valid).then(|| "IPvFuture address is invalid".into());
+        }
+        let address = host.split_once('%').map_or(host, |(a, _)| a);
+        if address.parse::<std::net::Ipv6Addr>().is_ok() && !host.ends_with('%') {
+            None
+        } else if host.parse::<std::net::Ipv4Addr>().is_ok() {
+            Some("An IPv4 address cannot be in brackets".into())
+        } else {
+            Some(format!(
+                "{} does not appear to be an IPv4 or IPv6 address",
+                crate::repr::str_repr(host)
+            ))
+        }
+    }
+
     pub fn host_port(&self) -> &str {
         self.netloc
             .rsplit_once('@')
@@ -112,6 +140,39 @@ pub fn quote(s: &str, extra_safe: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn netloc_errors_as_urlsplit_raises_them() {
+        let error = |url: &str| UrlParts::split(url).and_then(|p| p.netloc_error());
+        for ok in [
+            "http://h:1/",
+            "http://[::1]:80/x[",
+            "http://[fe80::1%eth0]/",
+            "http://[v1.x]/",
+            "a[b",
+            "http://[::1]]:80",
+        ] {
+            assert_eq!(error(ok), None, "{ok}");
+        }
+        assert_eq!(error("http://a[b:80").as_deref(), Some("Invalid IPv6 URL"));
+        assert_eq!(error("http://a]b").as_deref(), Some("Invalid IPv6 URL"));
+        assert_eq!(
+            error("http://[vz.x]/").as_deref(),
+            Some("IPvFuture address is invalid")
+        );
+        assert_eq!(
+            error("http://[1.2.3.4]/").as_deref(),
+            Some("An IPv4 address cannot be in brackets")
+        );
+        assert_eq!(
+            error("http://[xyz]:80").as_deref(),
+            Some("'xyz' does not appear to be an IPv4 or IPv6 address")
+        );
+        assert_eq!(
+            error("http://[::1%]/").as_deref(),
+            Some("'::1%' does not appear to be an IPv4 or IPv6 address")
+        );
+    }
 
     #[test]
     fn split_like_python() {
