@@ -407,9 +407,9 @@ pub fn assemble(
         let name = if d.chance(3) {
             // A prefix: argparse takes it when it is unambiguous.
             let mut cut = d.rng.range(3, o.name.len() - 1);
-            // Not a prefix of `--version` (the global parser takes it, and version output
-            // is not compared).
-            while "--version".starts_with(&o.name[..cut]) {
+            // Not a prefix of `--version` or `--debug` (the global parsers take them, and
+            // neither the version nor the CLI's debug log can be compared).
+            while "--version".starts_with(&o.name[..cut]) || "--debug".starts_with(&o.name[..cut]) {
                 cut += 1;
             }
             d.tag(format!("prefix {}", &o.name[..cut]));
