@@ -475,31 +475,21 @@ fn urllib3_parses(url: &str) -> bool {
 /// The URL as urllib3 sends it: the authority ends at `\\`, `/`, `?` or `#`, and the
 /// characters a path or query may not hold are percent-encoded (`_encode_invalid_chars`).
 fn request_uri(url: &str) -> std::borrow::Cow<'_, str> {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/?%".contains(c);
     let start = url.find("://").map_or(0, |i| i + 3);
     let end = url[start..]
         .find(['\\', '/', '?', '#'])
         .map_or(url.len(), |i| start + i);
     let rest = &url[end..];
-    if rest.chars().all(allowed) {
+    let quoted = pystd::url::quote(rest, "!$&'()*+,;=:@/?%");
+    if quoted == rest {
         return url.into();
     }
-    let mut out = url[..end].to_string();
-    if !rest.starts_with(['/', '?']) {
-        out.push('/');
-    }
-    for c in rest.chars() {
-        match allowed(c) {
-            true => out.push(c),
-            false => {
-                let mut buf = [0; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    out.push_str(&format!("%{b:02X}"));
-                }
-            }
-        }
-    }
-    out.into()
+    let slash = if rest.starts_with(['/', '?']) {
+        ""
+    } else {
+        "/"
+    };
+    format!("{}{slash}{quoted}", &url[..end]).into()
 }
 
 /// The length of the longest prefix that is a registered name (`(?:[^\[\]%:/?#]|%XX)*`).
